@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask_babel import _, get_locale
+
+from knowledge_base.operations import get_published_article
+from portal.layout import render_page
+
+from .forms import FeedbackForm
+from .services import article_page, give_feedback
+
+articles = Blueprint("articles", __name__, url_prefix="/articles")
+
+
+def _page_for(slug: str):
+    article = get_published_article(slug) or abort(404)
+    return article_page(article, request.args.get("lang"), str(get_locale()))
+
+
+def _render(page, form, status=200):
+    html = render_page("articles/article.html", "feedback", page=page, form=form,
+                       page_title=page.translation.title)
+    return html, status
+
+
+@articles.get("/<slug>")
+def show_article(slug: str):
+    return _render(_page_for(slug), FeedbackForm())
+
+
+@articles.post("/<slug>/feedback")
+def give_article_feedback(slug: str):
+    page = _page_for(slug)
+    form = FeedbackForm()
+    if not form.validate():
+        return _render(page, form, status=422 if request.headers.get("HX-Request") else 200)
+    confirmed = session.setdefault("confirmed_answers", [])
+    give_feedback(page, form.helpful.data == "yes", form.comment.data or "", channel="web",
+                  already_confirmed=slug in confirmed)
+    if form.helpful.data == "yes" and slug not in confirmed:
+        session["confirmed_answers"] = [*confirmed, slug]
+    flash(_("Thank you for your feedback."), "feedback")
+    if request.headers.get("HX-Request"):
+        return _render(page, None)
+    return redirect(url_for("articles.show_article", slug=slug, lang=page.translation.lang) + "#feedback")

@@ -1,0 +1,50 @@
+"""Configuration from the environment, with safe defaults for one office on the embedded database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'portal.db'}"
+    # psycopg 3 is the driver we ship; plain postgres:// URLs (as hosting platforms give) mean it too.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, or one generated once and kept in instance/ (never committed)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment(instance_path: str) -> dict:
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
+        "COUNCIL_PHONE": os.environ.get("COUNCIL_PHONE", "01632 960 000"),
+        "COUNCIL_EMAIL": os.environ.get("COUNCIL_EMAIL", "customer.services@northdale.example"),
+        "COUNCIL_ADDRESS": os.environ.get("COUNCIL_ADDRESS", "Civic Centre, Market Street, Northdale ND1 1AA"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "false").lower() == "true",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "SEARCH_CONFIDENCE_THRESHOLD": float(os.environ["SEARCH_CONFIDENCE_THRESHOLD"])
+        if os.environ.get("SEARCH_CONFIDENCE_THRESHOLD")
+        else None,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    }

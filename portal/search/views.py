@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import _, get_locale
+
+from portal.layout import is_htmx_fragment_request, render_page
+
+from .forms import ApiSearchForm, SearchForm
+from .services import api_payload, search_knowledge_base
+
+search = Blueprint("search", __name__)
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+@search.get("/search")
+def show_results():
+    form = SearchForm(formdata=request.args)
+    response = results = None
+    if form.validate() and form.q.data:
+        source = "typeahead" if is_htmx_fragment_request() else "results"
+        response, results = search_knowledge_base(form.q.data, str(get_locale()), channel="web", source=source)
+    title = _("Search results for ‘%(query)s’", query=form.q.data) if response else _("Find answers")
+    return render_page("search/search.html", "results", form=form, response=response, results=results,
+                       page_title=title)
+
+
+@api.get("/search")
+def search_articles():
+    form = ApiSearchForm(formdata=request.args)
+    if not form.validate():
+        return jsonify(errors={name: errors[0] for name, errors in form.errors.items()}), 400
+    response, results = search_knowledge_base(
+        form.q.data or "", form.lang.data or "en", channel="web", source="api", limit=form.limit.data
+    )
+    return jsonify(api_payload(response, results))
