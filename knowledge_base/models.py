@@ -39,7 +39,7 @@ class ArticleTranslation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("kb_article.id", ondelete="CASCADE"))
     lang: Mapped[str] = mapped_column(sa.String(8))
-    title: Mapped[str] = mapped_column(sa.String(250))
+    title: Mapped[str] = mapped_column(sa.String(500))
     body: Mapped[str] = mapped_column(sa.Text, default="")
     questions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     keywords: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

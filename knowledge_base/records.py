@@ -25,7 +25,7 @@ LANG = re.compile(r"^[a-z]{2,3}$")
 CSV_COLUMNS = ("slug", "lang", "title", "body", "questions", "keywords", "service_group")
 OPTIONAL_CSV_COLUMNS = ("status", "owner", "review_due", "related_form")
 LIST_SEPARATOR = "|"
-MAX_TITLE = 250
+MAX_TITLE = 500
 MAX_PHRASE = 500
 
 

@@ -122,7 +122,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('article_id', sa.Integer(), nullable=False),
     sa.Column('lang', sa.String(length=8), nullable=False),
-    sa.Column('title', sa.String(length=250), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('questions', sa.JSON(), nullable=False),
     sa.Column('keywords', sa.JSON(), nullable=False),

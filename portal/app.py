@@ -1,0 +1,72 @@
+"""The Flask application factory: configuration, extensions, blueprints and commands."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from . import config as portal_config
+from .extensions import babel, csrf, db, kb_search, migrate, wtforms_helpers
+from .i18n import select_locale
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(portal_config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(Path(__file__).parent / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    wtforms_helpers.init_app(app)
+    kb_search.init_app(app)
+    from .database_setup import configure_sqlite
+
+    configure_sqlite(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .articles.views import articles
+    from .chat.views import chat
+    from .errors import register_error_handlers
+    from .layout import register_layout
+    from .main.views import main
+    from .search.views import api, search
+
+    for blueprint in (main, search, api, articles, chat):
+        app.register_blueprint(blueprint)
+    register_layout(app)
+    register_error_handlers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from knowledge_base.cli import kb_cli
+
+    app.cli.add_command(kb_cli)
