@@ -92,7 +92,8 @@ def evaluate(task: Task, engine: SearchEngine) -> dict:
 
 def ranking_rows(results: dict[str, dict]) -> list[str]:
     rows = [
-        "| task | queries | ours P@1 | ours MRR | ours R@5 | BM25 q P@1 / MRR / R@5 | BM25 q+a P@1 / MRR / R@5 |",
+        "| task | queries | ours P@1 | ours MRR | ours R@5 "
+        "| BM25 q P@1 / MRR / R@5 | BM25 q+a P@1 / MRR / R@5 |",
         "|---|---|---|---|---|---|---|",
     ]
     for name, result in results.items():

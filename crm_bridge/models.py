@@ -34,7 +34,9 @@ class Contact(db.Model):
         sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
         sa.CheckConstraint(sa.column("interaction_type").in_(INTERACTION_TYPES), name="interaction_type"),
         sa.CheckConstraint(
-            sa.or_(sa.column("avoidable_reason").is_(None), sa.column("avoidable_reason").in_(AVOIDABLE_REASONS)),
+            sa.or_(
+                sa.column("avoidable_reason").is_(None), sa.column("avoidable_reason").in_(AVOIDABLE_REASONS)
+            ),
             name="avoidable_reason",
         ),
     )

@@ -69,7 +69,7 @@ class SearchLog(db.Model):
 
 
 class AnswerFeedback(db.Model):
-    """"Was this helpful?" on an article, with an optional comment."""
+    """ "Was this helpful?" on an article, with an optional comment."""
 
     __tablename__ = "kb_answer_feedback"
 

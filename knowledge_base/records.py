@@ -162,7 +162,9 @@ def read_csv(stream: IO[str]) -> list[ArticleRecord]:
     reader = csv.DictReader(stream)
     missing = [column for column in CSV_COLUMNS if column not in (reader.fieldnames or ())]
     if missing:
-        raise InvalidContent([Problem("row 1", column, "column is missing from the header") for column in missing])
+        raise InvalidContent(
+            [Problem("row 1", column, "column is missing from the header") for column in missing]
+        )
     return validated(_read_rows(reader))
 
 

@@ -36,7 +36,9 @@ def from_environment(instance_path: str) -> dict:
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
         "COUNCIL_PHONE": os.environ.get("COUNCIL_PHONE", "01632 960 000"),
         "COUNCIL_EMAIL": os.environ.get("COUNCIL_EMAIL", "customer.services@northdale.example"),
-        "COUNCIL_ADDRESS": os.environ.get("COUNCIL_ADDRESS", "Civic Centre, Market Street, Northdale ND1 1AA"),
+        "COUNCIL_ADDRESS": os.environ.get(
+            "COUNCIL_ADDRESS", "Civic Centre, Market Street, Northdale ND1 1AA"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "false").lower() == "true",

@@ -20,8 +20,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def form_expired(_error):
-        return _page(400, _("Sorry, your form has expired"),
-                     _("Go back, refresh the page and try again. Nothing you entered has been saved."))
+        return _page(
+            400,
+            _("Sorry, your form has expired"),
+            _("Go back, refresh the page and try again. Nothing you entered has been saved."),
+        )
 
     @app.errorhandler(405)
     def not_allowed(_error):

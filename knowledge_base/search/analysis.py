@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import Stemmer
@@ -34,7 +34,7 @@ def _read_word_list(name: str) -> frozenset[str]:
     return frozenset(word for line in lines for word in line.split())
 
 
-@lru_cache(maxsize=None)
+@cache
 def stop_words(lang: str) -> frozenset[str]:
     own = _DATA / f"stopwords-{lang}.txt"
     if own.exists():
@@ -82,6 +82,6 @@ class Analyzer:
         return [self.stem(word) for word in self.content_words(text)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def analyzer_for(lang: str) -> Analyzer:
     return Analyzer(lang)

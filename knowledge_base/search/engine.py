@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -61,21 +62,22 @@ class SearchResponse:
 @dataclass(frozen=True)
 class EngineConfig:
     field_weights: Mapping[str, float] = field(
-        default_factory=lambda: {"title": 3.0, "questions": 2.0, "keywords": 2.0, "body": 1.0}
+        default_factory=lambda: {"title": 1.5, "questions": 2.0, "keywords": 2.0, "body": 1.0}
     )
     field_b: Mapping[str, float] = field(
         default_factory=lambda: {"title": 0.5, "questions": 0.75, "keywords": 0.5, "body": 0.75}
     )
     k1: float = 1.2
-    passage_weight: float = 0.6
+    passage_weight: float = 0.35
     synonym_weight: float = 0.8
     split_weight: float = 0.8
     fuzzy_limit: int = 3
-    confidence_threshold: float = 0.45
+    confidence_threshold: float = 0.46  # bench/calibrate.py: training data only, no test set
     max_query_words: int = 32
 
 
 FIELDS = ("title", "questions", "keywords", "body")
+FUZZY_CACHE_SIZE = 4096
 
 
 @dataclass
@@ -124,7 +126,7 @@ class LanguageIndex:
             for name in FIELDS:
                 words = self.analyzer.content_words(texts[name])
                 terms = [self.analyzer.stem(word) for word in words]
-                surface.update(zip(words, terms))
+                surface.update(zip(words, terms, strict=False))
                 field_terms[name].append(Counter(terms))
                 seen.update(terms)
             document_frequency.update(seen)
@@ -137,9 +139,15 @@ class LanguageIndex:
         self._build_passage_postings(passage_terms, passage_doc)
         self.stems = frozenset(self.idf)
         self.word_to_term = surface
-        self._words_by_length: dict[int, list[str]] = defaultdict(list)
+        by_length: dict[int, list[str]] = defaultdict(list)
         for word in surface:
-            self._words_by_length[len(word)].append(word)
+            if not any(ch.isdigit() for ch in word):  # reference codes and phone numbers are not misspelt
+                by_length[len(word)].append(word)
+        self._fuzzy_candidates = {
+            length: [word for near in range(length - 2, length + 3) for word in by_length.get(near, ())]
+            for length in range(4, max(by_length, default=0) + 3)
+        }
+        self._fuzzy_cache: dict[str, list[_Alternative]] = {}
 
     def _idf(self, df: float) -> float:
         return math.log(1.0 + (self.size - df + 0.5) / (df + 0.5))
@@ -193,14 +201,18 @@ class LanguageIndex:
         return _QueryTerm(word, alternatives, ideal)
 
     def _fuzzy_alternatives(self, word: str) -> list[_Alternative]:
-        if len(word) < 4 or word.isdigit():
+        """Vocabulary words within a small edit distance; residents repeat the same typos, so cached."""
+        if len(word) < 4 or any(ch.isdigit() for ch in word):
             return []
+        if word not in self._fuzzy_cache:
+            if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[word] = self._nearest_words(word)
+        return list(self._fuzzy_cache[word])
+
+    def _nearest_words(self, word: str) -> list[_Alternative]:
         cutoff = 75.0 if len(word) <= 6 else 80.0
-        candidates = [
-            candidate
-            for length in range(len(word) - 2, len(word) + 3)
-            for candidate in self._words_by_length.get(length, ())
-        ]
+        candidates = self._fuzzy_candidates.get(len(word), ())
         matches = process.extract(
             word, candidates, scorer=fuzz.ratio, limit=self.config.fuzzy_limit, score_cutoff=cutoff
         )
@@ -225,12 +237,13 @@ class LanguageIndex:
     def _add_synonyms(self, words: list[str], query_terms: list[_QueryTerm]) -> None:
         weight = self.config.synonym_weight
         for position, phrase_length, equivalents in self.synonyms.matches(words):
-            extra = [
-                _Alternative(term, weight)
+            terms = dict.fromkeys(
+                term
                 for equivalent in equivalents
                 for term in self.analyzer.terms(equivalent)
                 if term in self.stems
-            ]
+            )
+            extra = [_Alternative(term, weight) for term in terms]
             for query_term in query_terms[position : position + phrase_length]:
                 known = {a.term for a in query_term.alternatives}
                 query_term.alternatives.extend(a for a in extra if a.term not in known)
@@ -313,5 +326,6 @@ class SearchEngine:
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
         return [
-            Hit(index.documents[i].key, lang, round(float(scores[i]), 4), index.documents[i]) for i in candidates
+            Hit(index.documents[i].key, lang, round(float(scores[i]), 4), index.documents[i])
+            for i in candidates
         ]

@@ -20,6 +20,8 @@ class FeedbackForm(FlaskForm):
         description=_l("Do not include personal details such as your name, address or account number."),
         filters=[strip_and_clean],
         validators=[
-            Length(max=MAX_COMMENT, message=_l("Comment must be %(max)d characters or fewer", max=MAX_COMMENT))
+            Length(
+                max=MAX_COMMENT, message=_l("Comment must be %(max)d characters or fewer", max=MAX_COMMENT)
+            )
         ],
     )

@@ -18,8 +18,9 @@ def _page_for(slug: str):
 
 
 def _render(page, form, status=200):
-    html = render_page("articles/article.html", "feedback", page=page, form=form,
-                       page_title=page.translation.title)
+    html = render_page(
+        "articles/article.html", "feedback", page=page, form=form, page_title=page.translation.title
+    )
     return html, status
 
 
@@ -35,8 +36,13 @@ def give_article_feedback(slug: str):
     if not form.validate():
         return _render(page, form, status=422 if request.headers.get("HX-Request") else 200)
     confirmed = session.setdefault("confirmed_answers", [])
-    give_feedback(page, form.helpful.data == "yes", form.comment.data or "", channel="web",
-                  already_confirmed=slug in confirmed)
+    give_feedback(
+        page,
+        form.helpful.data == "yes",
+        form.comment.data or "",
+        channel="web",
+        already_confirmed=slug in confirmed,
+    )
     if form.helpful.data == "yes" and slug not in confirmed:
         session["confirmed_answers"] = [*confirmed, slug]
     flash(_("Thank you for your feedback."), "feedback")

@@ -29,12 +29,19 @@ def ask(chat: ChatSession | None, question: str, lang: str, channel: str) -> Cha
         db.session.add(chat)
     _close_open_questions(chat)
     chat.messages.append(ChatMessage(role="resident", kind="question", text=question))
-    response, results = search_knowledge_base(question, lang, channel=channel, source="chat", limit=1 + MORE_ANSWERS)
+    response, results = search_knowledge_base(
+        question, lang, channel=channel, source="chat", limit=1 + MORE_ANSWERS
+    )
     offered = [_offer(result) for result in results]
     if response.confident:
         chat.messages.append(
-            ChatMessage(role="assistant", kind="answer", text=offered[0]["summary"], results=offered,
-                        awaiting_reply=True)
+            ChatMessage(
+                role="assistant",
+                kind="answer",
+                text=offered[0]["summary"],
+                results=offered,
+                awaiting_reply=True,
+            )
         )
     else:
         chat.messages.append(ChatMessage(role="assistant", kind="no_answer", results=offered[:MORE_ANSWERS]))
@@ -54,7 +61,9 @@ def reply(chat: ChatSession, message_id: int, answered: bool, slug: str | None) 
     elif message.kind == "answer" and len(message.results) > 1:
         chat.messages.append(ChatMessage(role="resident", kind="reply", text=_("No")))
         chat.messages.append(
-            ChatMessage(role="assistant", kind="more_answers", results=message.results[1:], awaiting_reply=True)
+            ChatMessage(
+                role="assistant", kind="more_answers", results=message.results[1:], awaiting_reply=True
+            )
         )
     else:
         chat.messages.append(ChatMessage(role="resident", kind="reply", text=_("No")))

@@ -13,8 +13,14 @@ chat = Blueprint("chat", __name__, url_prefix="/ask")
 
 def _render(form, status=200):
     conversation = find_chat(session.get("chat_token"))
-    html = render_page("chat/chat.html", "conversation", form=form, conversation=conversation,
-                       reply_form=ReplyForm(), page_title=_("Ask a question"))
+    html = render_page(
+        "chat/chat.html",
+        "conversation",
+        form=form,
+        conversation=conversation,
+        reply_form=ReplyForm(),
+        page_title=_("Ask a question"),
+    )
     return html, status
 
 

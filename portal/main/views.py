@@ -5,7 +5,6 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_babel import _, get_locale
 
 from knowledge_base.operations import published_titles
-
 from portal.db import db
 from portal.domain import LANGUAGES
 from portal.search.forms import SearchForm
@@ -31,7 +30,11 @@ POPULAR_TASKS = [
 def show_home():
     popular = published_titles(POPULAR_TASKS, str(get_locale()))
     return render_template(
-        "search/search.html", form=SearchForm(), response=None, popular_tasks=popular, page_title=_("Find answers")
+        "search/search.html",
+        form=SearchForm(),
+        response=None,
+        popular_tasks=popular,
+        page_title=_("Find answers"),
     )
 
 

@@ -18,10 +18,13 @@ def show_results():
     response = results = None
     if form.validate() and form.q.data:
         source = "typeahead" if is_htmx_fragment_request() else "results"
-        response, results = search_knowledge_base(form.q.data, str(get_locale()), channel="web", source=source)
+        response, results = search_knowledge_base(
+            form.q.data, str(get_locale()), channel="web", source=source
+        )
     title = _("Search results for ‘%(query)s’", query=form.q.data) if response else _("Find answers")
-    return render_page("search/search.html", "results", form=form, response=response, results=results,
-                       page_title=title)
+    return render_page(
+        "search/search.html", "results", form=form, response=response, results=results, page_title=title
+    )
 
 
 @api.get("/search")

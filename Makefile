@@ -1,0 +1,44 @@
+# Two commands for a fresh machine (Python 3.11+, Node.js and npm):
+#   make run    set everything up, then serve the portal on http://127.0.0.1:5000
+#   make test   set everything up, then run the whole test suite (SQLite, then PostgreSQL)
+# Both are idempotent and quiet on success: a step's output is shown only when it fails.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+CSS := portal/static/build/portal.css
+
+quietly = out=$$( $(2) 2>&1 ) || { echo "$(1) failed:"; echo "$$out"; exit 1; }
+
+.PHONY: setup run test database lint
+.DEFAULT_GOAL := run
+
+setup: $(VENV)/.installed node_modules/.installed $(CSS) database
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(call quietly,Installing Python packages,$(BIN)/python -m pip install --disable-pip-version-check -e ".[test]")
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@$(call quietly,Installing front-end packages,npm ci --no-audit --no-fund)
+	@touch $@
+
+$(CSS): node_modules/.installed $(wildcard portal/static/src/*.scss)
+	@$(call quietly,Building front-end assets,npm run --silent build)
+
+database: $(VENV)/.installed
+	@$(call quietly,Migrating the database,$(FLASK) db upgrade)
+	@$(call quietly,Loading the sample content,$(FLASK) kb import-content --quiet)
+
+run: setup
+	@$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	@$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	@$(BIN)/ruff check .

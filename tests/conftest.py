@@ -1,0 +1,149 @@
+"""Shared fixtures: a fresh application per test on SQLite and on PostgreSQL, emptied after each test.
+
+Every test that uses `app` runs once per database. PostgreSQL is at TEST_POSTGRES_URL (default: this
+machine's 127.0.0.1:5432, database `test`); where none answers the PostgreSQL runs are skipped with a
+message, except under CI, where that is a failure."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from knowledge_base.models import Article, ArticleTranslation
+from knowledge_base.operations import import_records
+from knowledge_base.records import read_content_dir
+from portal import create_app
+from portal.db import db
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "content"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_problem(url: str) -> str | None:
+    engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as error:
+        return str(error.orig).strip().splitlines()[0]
+    finally:
+        engine.dispose()
+    return None
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    problem = _postgres_problem(POSTGRES_URL)
+    if problem:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL} ({problem})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}: CI must run the PostgreSQL suite", pytrace=False)
+        pytest.skip(f"{message}: PostgreSQL runs skipped here; CI runs them")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    """The schema is made once per database; each test then starts from empty tables."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield database_url
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_schema, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _schema,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(table.name for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def content_records():
+    return read_content_dir(CONTENT_DIR)
+
+
+@pytest.fixture
+def sample_content(app, content_records):
+    """The council's sample articles, imported as set-up imports them."""
+    import_records(content_records)
+
+
+@pytest.fixture
+def create_article(app):
+    """Factory: create_article(slug="...", title="...", lang="en", **overrides) -> Article."""
+
+    def create(
+        slug: str = "test-article",
+        title: str = "Test article",
+        lang: str = "en",
+        body: str = "An answer.",
+        questions: tuple[str, ...] = (),
+        keywords: tuple[str, ...] = (),
+        translations: dict[str, dict] | None = None,
+        **overrides,
+    ) -> Article:
+        fields = {
+            "service_group": "general",
+            "owner": "Customer services",
+            "status": "published",
+            "review_due": date(2027, 1, 31),
+        } | overrides
+        article = Article(slug=slug, **fields)
+        article.translations.append(
+            ArticleTranslation(
+                lang=lang, title=title, body=body, questions=list(questions), keywords=list(keywords)
+            )
+        )
+        for other_lang, values in (translations or {}).items():
+            article.translations.append(ArticleTranslation(lang=other_lang, **values))
+        db.session.add(article)
+        db.session.commit()
+        return article
+
+    return create
