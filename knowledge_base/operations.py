@@ -116,7 +116,7 @@ def published_translations() -> list[tuple[Article, ArticleTranslation]]:
         .where(Article.status == "published")
         .order_by(Article.id, ArticleTranslation.lang)
     )
-    return list(db.session.execute(query).tuples())
+    return [(article, translation) for article, translation in db.session.execute(query)]
 
 
 def content_fingerprint() -> tuple:

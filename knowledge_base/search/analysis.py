@@ -43,7 +43,9 @@ def stop_words(lang: str) -> frozenset[str]:
         words = frozenset(stopwordsiso.stopwords(lang))
     else:
         words = frozenset()
-    return frozenset(fold(word, lang) for word in words)
+    # "don't" and "mae'r" reach the index as "don" "t" and "mae" "r": their pieces are stop words too.
+    pieces = {piece for word in words for piece in _WORD.findall(fold(word, lang))}
+    return frozenset(fold(word, lang) for word in words) | pieces
 
 
 def fold(text: str, lang: str = "en") -> str:

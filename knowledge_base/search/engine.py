@@ -237,16 +237,17 @@ class LanguageIndex:
     def _add_synonyms(self, words: list[str], query_terms: list[_QueryTerm]) -> None:
         weight = self.config.synonym_weight
         for position, phrase_length, equivalents in self.synonyms.matches(words):
+            matched = query_terms[position : position + phrase_length]
+            own = {alternative.term for query_term in matched for alternative in query_term.alternatives}
             terms = dict.fromkeys(
                 term
                 for equivalent in equivalents
                 for term in self.analyzer.terms(equivalent)
-                if term in self.stems
+                if term in self.stems and term not in own
             )
             extra = [_Alternative(term, weight) for term in terms]
-            for query_term in query_terms[position : position + phrase_length]:
-                known = {a.term for a in query_term.alternatives}
-                query_term.alternatives.extend(a for a in extra if a.term not in known)
+            for query_term in matched:
+                query_term.alternatives.extend(extra)
                 if extra and query_term.ideal_idf == self.unknown_idf:
                     query_term.ideal_idf = max(self.idf[a.term] for a in extra)
 
@@ -261,18 +262,20 @@ class LanguageIndex:
             field_best = np.zeros(self.size)
             passage_best = np.zeros(self.passage_count)
             for alternative in query_term.alternatives:
-                idf = self.idf[alternative.term]
+                # An alternative stands in for the resident's word, so it counts at most as much as that word.
+                credit = alternative.weight * query_term.ideal_idf
                 ids, values = self.field_postings[alternative.term]
-                np.maximum.at(field_best, ids, alternative.weight * idf * values)
+                np.maximum.at(field_best, ids, credit * values)
                 ids, values = self.passage_postings.get(alternative.term, _EMPTY)
-                np.maximum.at(passage_best, ids, alternative.weight * values * query_term.ideal_idf)
+                np.maximum.at(passage_best, ids, credit * values)
             fields += field_best
             passages += passage_best
         query_norm = math.sqrt(sum(qt.ideal_idf**2 for qt in query_terms))
         best_passage = np.zeros(self.size)
         np.maximum.at(best_passage, self.passage_doc, passages / query_norm)
         mix = self.config.passage_weight
-        return mix * best_passage + (1.0 - mix) * fields / total_idf
+        # A synonym shared by two query words can credit one passage term twice; scores stay within 0..1.
+        return np.minimum(1.0, mix * best_passage + (1.0 - mix) * fields / total_idf)
 
 
 _EMPTY = (np.zeros(0, dtype=np.int32), np.zeros(0))
