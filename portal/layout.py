@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 
@@ -12,6 +12,7 @@ from .i18n import text_direction
 
 def register_layout(app: Flask) -> None:
     app.context_processor(_layout_context)
+    app.after_request(_vary_on_htmx)
 
 
 def _layout_context() -> dict:
@@ -31,7 +32,20 @@ def _layout_context() -> dict:
 
 
 def is_htmx_fragment_request() -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+    """htmx asking for a part of the page: not a boosted link and not a history restore, which want it all."""
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _vary_on_htmx(response: Response) -> Response:
+    """The same URL answers with a fragment or the whole page, so no cache may give one for the other."""
+    if response.mimetype == "text/html":
+        response.vary.add("HX-Request")
+    return response
 
 
 def render_page(template: str, block: str, **context) -> str:

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import _, get_locale
 
 from knowledge_base.operations import get_published_article
+from knowledge_base.records import SLUG
 from portal.layout import render_page
 
 from .forms import FeedbackForm
@@ -11,8 +12,13 @@ from .services import article_page, give_feedback
 
 articles = Blueprint("articles", __name__, url_prefix="/articles")
 
+MAX_SLUG = 120
+
 
 def _page_for(slug: str):
+    # Only a well-formed slug reaches the database (PostgreSQL refuses text with NUL characters, for one).
+    if len(slug) > MAX_SLUG or not SLUG.fullmatch(slug):
+        abort(404)
     article = get_published_article(slug) or abort(404)
     return article_page(article, request.args.get("lang"), str(get_locale()))
 

@@ -19,10 +19,10 @@ POPULAR_TASKS = [
     "bulky-waste-collection",
     "pay-council-tax",
     "council-tax-discounts",
-    "apply-for-bus-pass",
-    "parking-penalty-charge-notice",
-    "homeless-or-at-risk",
-    "report-fly-tipping",
+    "bus-pass-apply",
+    "pay-parking-fine",
+    "homelessness-prevention",
+    "fly-tipping",
 ]
 
 

@@ -146,5 +146,7 @@ def test_confidence_threshold_comes_from_config():
 
 
 def test_german_is_stemmed_so_inflections_meet():
-    engine = SearchEngine([Document("masken", "de", "Muss ich eine Maske tragen?"), Document("x", "de", "Schulen")])
+    engine = SearchEngine(
+        [Document("masken", "de", "Muss ich eine Maske tragen?"), Document("x", "de", "Schulen")]
+    )
     assert engine.search("Masken tragen", "de").best.key == "masken"

@@ -7,7 +7,13 @@ from portal.db import db
 
 
 def record(**overrides) -> ArticleRecord:
-    fields = {"slug": "bins", "lang": "en", "title": "Bin day", "body": "Weekly.", "service_group": "environment"}
+    fields = {
+        "slug": "bins",
+        "lang": "en",
+        "title": "Bin day",
+        "body": "Weekly.",
+        "service_group": "environment",
+    }
     return ArticleRecord(**(fields | overrides))
 
 

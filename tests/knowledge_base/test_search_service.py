@@ -32,7 +32,9 @@ def test_deleting_an_article_removes_it_from_results(create_article):
 
 
 def test_documents_carry_summary_and_service_group(create_article):
-    create_article(slug="bins", title="Bin day", body="Bins go weekly.\n\n## More\n\nText.", service_group="environment")
+    create_article(
+        slug="bins", title="Bin day", body="Bins go weekly.\n\n## More\n\nText.", service_group="environment"
+    )
     hit = KnowledgeBaseSearch().search("bin day", "en").best
     assert hit.document.payload["summary"] == "Bins go weekly."
     assert hit.document.payload["service_group"] == "environment"
