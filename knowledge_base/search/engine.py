@@ -6,7 +6,8 @@ Ranking, per language:
 - the cosine similarity of the query with the single best-matching passage (the title or one alternative
   question), which is what lets "rubbish not collected" find the article that lists exactly that question.
 The score is a weighted mix of the two, so it is comparable across queries and a threshold can say whether
-an answer is confident.
+an answer is confident. The leading documents are then reranked by the fuzzy likeness of the whole query
+to their closest passage (rapidfuzz token-set ratio).
 
 Typo tolerance is at the level of terms: a query word that is not in the vocabulary is matched to the
 nearest vocabulary words (rapidfuzz), or split into two vocabulary words, and counts at a weight that falls
@@ -72,6 +73,8 @@ class EngineConfig:
     synonym_weight: float = 0.8
     split_weight: float = 0.8
     fuzzy_limit: int = 3
+    rerank_weight: float = 0.5
+    rerank_depth: int = 20
     confidence_threshold: float = 0.46  # bench/calibrate.py: training data only, no test set
     max_query_words: int = 32
 
@@ -93,6 +96,10 @@ class _QueryTerm:
     word: str
     alternatives: list[_Alternative]
     ideal_idf: float
+    spelling: str = ""  # the word, and for a typo also the nearest vocabulary word
+
+    def __post_init__(self):
+        self.spelling = self.spelling or self.word
 
 
 class LanguageIndex:
@@ -115,6 +122,7 @@ class LanguageIndex:
         passage_doc: list[int] = []
         document_frequency: Counter = Counter()
         surface: dict[str, str] = {}
+        self.passages: list[list[str]] = []
         for doc_id, doc in enumerate(self.documents):
             texts = {
                 "title": doc.title,
@@ -130,6 +138,9 @@ class LanguageIndex:
                 field_terms[name].append(Counter(terms))
                 seen.update(terms)
             document_frequency.update(seen)
+            self.passages.append(
+                [" ".join(self.analyzer.content_words(p)) for p in (doc.title, *doc.questions)]
+            )
             for passage in (doc.title, *doc.questions):
                 passage_terms.append(Counter(self.analyzer.terms(passage)))
                 passage_doc.append(doc_id)
@@ -196,11 +207,12 @@ class LanguageIndex:
         term = self.analyzer.stem(word)
         if term in self.stems:
             return _QueryTerm(word, [_Alternative(term, 1.0)], self.idf[term])
-        alternatives = self._fuzzy_alternatives(word) or self._split_alternatives(word)
+        nearest = self._fuzzy_alternatives(word)
+        alternatives = [alternative for _, alternative in nearest] or self._split_alternatives(word)
         ideal = max((self.idf[a.term] for a in alternatives), default=self.unknown_idf)
-        return _QueryTerm(word, alternatives, ideal)
+        return _QueryTerm(word, alternatives, ideal, spelling=f"{word} {nearest[0][0]}" if nearest else word)
 
-    def _fuzzy_alternatives(self, word: str) -> list[_Alternative]:
+    def _fuzzy_alternatives(self, word: str) -> list[tuple[str, _Alternative]]:
         """Vocabulary words within a small edit distance; residents repeat the same typos, so cached."""
         if len(word) < 4 or any(ch.isdigit() for ch in word):
             return []
@@ -210,17 +222,19 @@ class LanguageIndex:
             self._fuzzy_cache[word] = self._nearest_words(word)
         return list(self._fuzzy_cache[word])
 
-    def _nearest_words(self, word: str) -> list[_Alternative]:
+    def _nearest_words(self, word: str) -> list[tuple[str, _Alternative]]:
+        """(vocabulary word, alternative) nearest first, one per index term."""
         cutoff = 75.0 if len(word) <= 6 else 80.0
         candidates = self._fuzzy_candidates.get(len(word), ())
         matches = process.extract(
             word, candidates, scorer=fuzz.ratio, limit=self.config.fuzzy_limit, score_cutoff=cutoff
         )
-        best: dict[str, float] = {}
+        best: dict[str, tuple[str, _Alternative]] = {}
         for candidate, similarity, _ in matches:
             term = self.word_to_term[candidate]
-            best[term] = max(best.get(term, 0.0), (similarity / 100.0) ** 2)
-        return [_Alternative(term, weight) for term, weight in best.items()]
+            if term not in best:
+                best[term] = (candidate, _Alternative(term, (similarity / 100.0) ** 2))
+        return list(best.values())
 
     def _split_alternatives(self, word: str) -> list[_Alternative]:
         """'wheeliebin' is 'wheelie bin': two vocabulary words run together."""
@@ -250,6 +264,28 @@ class LanguageIndex:
                 query_term.alternatives.extend(extra)
                 if extra and query_term.ideal_idf == self.unknown_idf:
                     query_term.ideal_idf = max(self.idf[a.term] for a in extra)
+
+    def rerank(self, query_terms: list[_QueryTerm], scores: np.ndarray) -> np.ndarray:
+        """Mix in how closely the whole query reads like the best passage of each leading document.
+
+        Both sides are folded words, a typo joined by its nearest vocabulary word. rapidfuzz's token-set
+        ratio sees what summing terms does not: how much of a short question the query covers, and
+        near-misses between words (plurals, word forms the stemmer keeps apart). It is scaled by the square
+        root of the term score, so a document matching hardly any query term cannot rise on resemblance."""
+        depth, weight = self.config.rerank_depth, self.config.rerank_weight
+        leading = np.flatnonzero(scores > 0)
+        if len(leading) > depth:
+            leading = leading[np.argpartition(-scores[leading], depth - 1)[:depth]]
+        folded = " ".join(query_term.spelling for query_term in query_terms)
+        passages = [passage for doc_id in leading for passage in self.passages[doc_id]]
+        owners = np.repeat(np.arange(len(leading)), [len(self.passages[doc_id]) for doc_id in leading])
+        ratios = process.cdist([folded], passages, scorer=fuzz.token_set_ratio, dtype=np.float64)[0] / 100.0
+        likeness = np.zeros(len(leading))
+        np.maximum.at(likeness, owners, ratios)
+        reranked = scores.copy()
+        lexical = scores[leading]
+        reranked[leading] = (1 - weight) * lexical + weight * likeness * np.sqrt(lexical)
+        return reranked
 
     def score(self, query_terms: list[_QueryTerm]) -> np.ndarray:
         """Scores in [0, 1] for every document of this language."""
@@ -324,7 +360,10 @@ class SearchEngine:
         index = self.indexes.get(lang)
         if index is None or not query:
             return []
-        scores = index.score(index.analyse_query(query))
+        query_terms = index.analyse_query(query)
+        scores = index.score(query_terms)
+        if self.config.rerank_weight:
+            scores = index.rerank(query_terms, scores)
         candidates = np.flatnonzero(scores > 0)
         if len(candidates) > limit:
             candidates = candidates[np.argpartition(-scores[candidates], limit - 1)[:limit]]
