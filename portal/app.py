@@ -11,12 +11,14 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from . import config as portal_config
 from .extensions import babel, csrf, db, kb_search, migrate, wtforms_helpers
 from .i18n import select_locale
+from .json_provider import HtmlSafeJSONProvider
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app.json = HtmlSafeJSONProvider(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(portal_config.from_environment(app.instance_path))
     if test_config:

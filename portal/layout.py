@@ -28,6 +28,7 @@ def _layout_context() -> dict:
         "text_direction": text_direction(lang),
         "languages": LANGUAGES,
         "service_groups": SERVICE_GROUPS,
+        "htmx_fragment": is_htmx_fragment_request(),
     }
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from portal.forms import GovukRadioField, GovukTextAreaField, strip_and_clean
@@ -12,7 +13,7 @@ MAX_COMMENT = 1000
 class FeedbackForm(FlaskForm):
     helpful = GovukRadioField(
         _l("Did this page answer your question?"),
-        choices=[("yes", _l("Yes")), ("no", _l("No"))],
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         validators=[InputRequired(message=_l("Select yes if this page answered your question"))],
     )
     comment = GovukTextAreaField(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
 from portal.forms import GovukTextField, strip_and_clean
 from portal.search.forms import MAX_QUERY
@@ -14,7 +14,8 @@ class QuestionForm(FlaskForm):
         _l("Your question"),
         filters=[strip_and_clean],
         validators=[
-            InputRequired(message=_l("Enter your question")),
+            # Checked after the filters: a question of only spaces or control characters is no question.
+            DataRequired(message=_l("Enter your question")),
             Length(max=MAX_QUERY, message=_l("Enter %(max)d characters or fewer", max=MAX_QUERY)),
         ],
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
-from wtforms.validators import Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.forms import GovukTextField, strip_and_clean
 
@@ -27,6 +27,9 @@ class ApiSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(filters=[strip_and_clean], validators=[Length(max=MAX_QUERY)])
+    q = StringField(
+        filters=[strip_and_clean],
+        validators=[DataRequired(message=_l("Enter a search query")), Length(max=MAX_QUERY)],
+    )
     lang = StringField(filters=[strip_and_clean], validators=[Optional(), Regexp(r"^[a-z]{2,3}$")])
     limit = IntegerField(default=10, validators=[Optional(), NumberRange(min=1, max=50)])

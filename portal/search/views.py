@@ -22,9 +22,10 @@ def show_results():
             form.q.data, str(get_locale()), channel="web", source=source
         )
     title = _("Search results for ‘%(query)s’", query=form.q.data) if response else _("Find answers")
-    return render_page(
+    html = render_page(
         "search/search.html", "results", form=form, response=response, results=results, page_title=title
     )
+    return html, 422 if form.errors and is_htmx_fragment_request() else 200
 
 
 @api.get("/search")
