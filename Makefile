@@ -12,7 +12,7 @@ CSS := portal/static/build/portal.css
 
 quietly = out=$$( $(2) 2>&1 ) || { echo "$(1) failed:"; echo "$$out"; exit 1; }
 
-.PHONY: setup run test database lint
+.PHONY: setup run test database browser lint
 .DEFAULT_GOAL := run
 
 setup: $(VENV)/.installed node_modules/.installed $(CSS) database
@@ -37,7 +37,12 @@ database: $(VENV)/.installed
 run: setup
 	@$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: setup
+# Browser tests drive Debian's chromium; installed with apt-get when missing and we are root.
+browser:
+	@command -v chromium >/dev/null || { test "$$(id -u)" = 0 || { echo "Browser tests need Debian's chromium: apt-get install chromium (as root)"; exit 0; }; \
+	  $(call quietly,Installing chromium,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium); }
+
+test: setup browser
 	@$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed

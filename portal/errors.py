@@ -20,6 +20,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def form_expired(_error):
+        if request.headers.get("HX-Request"):
+            # htmx swaps no 400; reloading the page gives the resident a fresh form that works.
+            return "", 400, {"HX-Refresh": "true"}
         return _page(
             400,
             _("Sorry, your form has expired"),

@@ -11,13 +11,12 @@ document.body.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
-// After htmx swaps in a chat reply, keep the question box ready for the next question.
-document.body.addEventListener("htmx:afterSwap", (event) => {
-  if (event.detail.target.id === "chat-transcript") {
-    const input = document.getElementById("question");
-    if (input) {
-      input.value = "";
-      input.focus();
-    }
+// After htmx swaps new content in, move focus where the template asks (the newest chat message, an error
+// summary, a thank-you panel), so keyboard and screen-reader users land on what changed.
+document.body.addEventListener("htmx:afterSettle", () => {
+  const target = document.querySelector("[data-focus-after-swap]");
+  if (target) {
+    target.removeAttribute("data-focus-after-swap");
+    target.focus();
   }
 });

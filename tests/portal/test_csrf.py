@@ -154,3 +154,9 @@ def test_language_switch_returns_to_a_page_on_this_site(client, next_url):
 
 def test_language_switch_without_next_goes_home(client):
     assert client.get("/language/pl").location == "/"
+
+
+def test_htmx_post_without_a_token_reloads_the_page(csrf_client):
+    response = csrf_client.post("/ask", data={"question": "bin day"}, headers={"HX-Request": "true"})
+    assert response.status_code == 400
+    assert response.headers["HX-Refresh"] == "true"

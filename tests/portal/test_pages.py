@@ -84,7 +84,8 @@ def test_search_results_as_htmx_fragment_are_only_the_results_block(client, samp
     assert soup.find("h1") is None
     assert soup.find("form") is None
     top = soup.find_all(recursive=False)
-    assert [element.get("id") for element in top] == ["search-results"]
+    assert [element.get("id") for element in top] == ["search-status", "search-results"]
+    assert top[0]["hx-swap-oob"] == "innerHTML"
     assert soup.select("#search-results ol a")
 
 

@@ -143,3 +143,16 @@ def test_overlong_query_says_how_long_it_may_be(client, sample_content):
     assert soup.select_one(".govuk-error-summary a")["href"] == "#q"
     assert "Enter 500 characters or fewer" in text(soup.find(id="q-error"))
     assert rows(SearchLog) == []
+
+
+def test_typeahead_updates_the_live_region_out_of_band(client, sample_content):
+    response = client.get("/search?q=wheelie+bin", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert 'id="search-status" hx-swap-oob="innerHTML"' in html
+    assert "results" in html.split('hx-swap-oob="innerHTML">', 1)[1].split("</p>", 1)[0]
+
+
+def test_full_results_page_has_one_live_region(client, sample_content):
+    html = client.get("/search?q=wheelie+bin").get_data(as_text=True)
+    assert html.count('id="search-status"') == 1
+    assert "hx-swap-oob" not in html
