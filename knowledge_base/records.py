@@ -26,6 +26,7 @@ CSV_COLUMNS = ("slug", "lang", "title", "body", "questions", "keywords", "servic
 OPTIONAL_CSV_COLUMNS = ("status", "owner", "review_due", "related_form")
 LIST_SEPARATOR = "|"
 MAX_TITLE = 500
+MAX_SLUG = 120
 MAX_PHRASE = 500
 
 
@@ -68,8 +69,8 @@ def check_record(record: ArticleRecord) -> Iterator[tuple[str, str]]:
     """(column, message) for each rule the record breaks."""
     if not SLUG.match(record.slug or ""):
         yield "slug", "must be lower-case letters, digits and single hyphens, like 'missed-bin'"
-    elif len(record.slug) > 120:
-        yield "slug", "must be 120 characters or fewer"
+    elif len(record.slug) > MAX_SLUG:
+        yield "slug", f"must be {MAX_SLUG} characters or fewer"
     if not LANG.match(record.lang or ""):
         yield "lang", "must be a language code such as 'en' or 'cy'"
     if not record.title.strip():

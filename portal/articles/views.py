@@ -4,15 +4,13 @@ from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import _, get_locale
 
 from knowledge_base.operations import get_published_article
-from knowledge_base.records import SLUG
+from knowledge_base.records import MAX_SLUG, SLUG
 from portal.layout import render_page
 
 from .forms import FeedbackForm
 from .services import article_page, give_feedback
 
 articles = Blueprint("articles", __name__, url_prefix="/articles")
-
-MAX_SLUG = 120
 
 
 def _page_for(slug: str):
