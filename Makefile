@@ -12,7 +12,7 @@ CSS := portal/static/build/portal.css
 
 quietly = out=$$( $(2) 2>&1 ) || { echo "$(1) failed:"; echo "$$out"; exit 1; }
 
-.PHONY: setup run test database browser lint
+.PHONY: setup run test database browser bench lint
 .DEFAULT_GOAL := run
 
 setup: $(VENV)/.installed node_modules/.installed $(CSS) database
@@ -44,6 +44,9 @@ browser:
 
 test: setup browser
 	@$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed
+	@$(BIN)/python -m bench
 
 lint: $(VENV)/.installed
 	@$(BIN)/ruff check .
