@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from govuk_frontend_wtf.main import wtforms_errors
 from jinja2_fragments.flask import render_block
 
 from .domain import LANGUAGES, SERVICE_GROUPS
@@ -12,7 +14,13 @@ from .i18n import text_direction
 
 def register_layout(app: Flask) -> None:
     app.context_processor(_layout_context)
+    app.add_template_global(error_summary)
     app.after_request(_vary_on_htmx)
+
+
+def error_summary(form, attributes: dict | None = None) -> dict:
+    """Parameters for govukErrorSummary: every error of the form, linked to its field, in our words."""
+    return wtforms_errors(form, {"titleText": _("There is a problem"), "attributes": attributes or {}})
 
 
 def _layout_context() -> dict:
