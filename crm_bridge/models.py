@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import db, utcnow
 from portal.domain import CHANNELS, INTERACTION_TYPES
@@ -29,6 +29,11 @@ class Contact(db.Model):
     satisfaction: Mapped[int | None]
     article_slug: Mapped[str | None] = mapped_column(sa.String(120))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_customer.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="SET NULL"), index=True)
+
+    customer: Mapped[Customer | None] = relationship()
+    case: Mapped[Case | None] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
@@ -40,3 +45,134 @@ class Contact(db.Model):
             name="avoidable_reason",
         ),
     )
+
+
+CASE_STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_customer", "resolved", "closed")
+EVENT_KINDS = ("created", "status", "public_update", "internal_note", "assignment", "external_update")
+CONTACT_METHODS = ("email", "phone", "post")
+
+
+class Customer(db.Model):
+    """A resident, matched on verified email or phone to give a single view across services."""
+
+    __tablename__ = "crm_customer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(sa.String(40), index=True)
+    address: Mapped[str] = mapped_column(sa.Text, default="")
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
+    preferred_lang: Mapped[str] = mapped_column(sa.String(8), default="en")
+    preferred_contact: Mapped[str] = mapped_column(sa.String(20), default="email")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cases: Mapped[list[Case]] = relationship(back_populates="customer", order_by="Case.id")
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("preferred_contact").in_(CONTACT_METHODS), name="preferred_contact"),
+    )
+
+
+class Case(db.Model):
+    """A request handed off to the team that owns the service."""
+
+    __tablename__ = "crm_case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    tracking_token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The resident's form (or an API client's idempotency key): submitting it twice finds this case.
+    submission_key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    request_type: Mapped[str] = mapped_column(sa.String(60), index=True)
+    service_group: Mapped[str] = mapped_column(sa.String(40), index=True)
+    queue: Mapped[str] = mapped_column(sa.String(60), index=True)
+    interaction_type: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(30), default="new", index=True)
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    lang: Mapped[str] = mapped_column(sa.String(8), default="en")
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    location: Mapped[dict | None] = mapped_column(sa.JSON)
+    transcript: Mapped[list] = mapped_column(sa.JSON, default=list)
+    searches: Mapped[list] = mapped_column(sa.JSON, default=list)
+    customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_customer.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    acknowledge_due: Mapped[date]
+    respond_due: Mapped[date]
+    acknowledged_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    complaint_stage: Mapped[int | None]
+    complaint_category: Mapped[str | None] = mapped_column(sa.String(40))
+    external_reference: Mapped[str | None] = mapped_column(sa.String(120))
+    external_state: Mapped[str | None] = mapped_column(sa.String(40))
+
+    customer: Mapped[Customer | None] = relationship(back_populates="cases")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="case", cascade="all, delete-orphan", order_by="Attachment.id"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("status").in_(CASE_STATUSES), name="status"),
+        sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
+    )
+
+    @property
+    def public_events(self) -> list[CaseEvent]:
+        return [event for event in self.events if event.public]
+
+
+class CaseEvent(db.Model):
+    """What happened to a case: append-only. Only public events are shown or sent to the resident."""
+
+    __tablename__ = "crm_case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    status: Mapped[str | None] = mapped_column(sa.String(30))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    author: Mapped[str] = mapped_column(sa.String(200), default="")
+    public: Mapped[bool] = mapped_column(default=False)
+
+    case: Mapped[Case] = relationship(back_populates="events")
+
+    __table_args__ = (sa.CheckConstraint(sa.column("kind").in_(EVENT_KINDS), name="kind"),)
+
+
+class Attachment(db.Model):
+    """A photo re-encoded and stored outside the static files, under a random name."""
+
+    __tablename__ = "crm_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="attachments")
+
+
+class OutboxMessage(db.Model):
+    """Anything that leaves the system, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "crm_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    idempotency_key: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(index=True)
