@@ -176,3 +176,15 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Open311ApiKey(db.Model):
+    """A partner app's key for POSTing Open311 requests: only its SHA-256 hash is kept."""
+
+    __tablename__ = "crm_open311_api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -57,12 +57,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .articles.views import articles
     from .chat.views import chat
+    from .eforms.views import eforms
     from .errors import register_error_handlers
     from .layout import register_layout
     from .main.views import main
     from .search.views import api, search
+    from .tracking.views import tracking
 
-    for blueprint in (main, search, api, articles, chat):
+    for blueprint in (main, search, api, articles, chat, eforms, tracking):
         app.register_blueprint(blueprint)
     register_layout(app)
     register_error_handlers(app)

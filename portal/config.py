@@ -48,5 +48,6 @@ def from_environment(instance_path: str) -> dict:
         "SEARCH_CONFIDENCE_THRESHOLD": float(os.environ["SEARCH_CONFIDENCE_THRESHOLD"])
         if os.environ.get("SEARCH_CONFIDENCE_THRESHOLD")
         else None,
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # A 10MB photo (crm_bridge.photos.MAX_BYTES) and the rest of its form; more is refused unread.
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     }

@@ -15,12 +15,25 @@ from .i18n import text_direction
 def register_layout(app: Flask) -> None:
     app.context_processor(_layout_context)
     app.add_template_global(error_summary)
+    app.add_template_global(case_status_label)
     app.after_request(_vary_on_htmx)
 
 
 def error_summary(form, attributes: dict | None = None) -> dict:
     """Parameters for govukErrorSummary: every error of the form, linked to its field, in our words."""
     return wtforms_errors(form, {"titleText": _("There is a problem"), "attributes": attributes or {}})
+
+
+def case_status_label(status: str) -> str:
+    labels = {
+        "new": _("Received"),
+        "acknowledged": _("Acknowledged"),
+        "in_progress": _("In progress"),
+        "waiting_for_customer": _("Waiting for your reply"),
+        "resolved": _("Resolved"),
+        "closed": _("Closed"),
+    }
+    return labels.get(status, status)
 
 
 def _layout_context() -> dict:

@@ -102,3 +102,18 @@ def _offer(result) -> dict:
         "score": result.score,
         "service_group": result.service_group,
     }
+
+
+def transcript_of(token: str | None) -> list[dict]:
+    """The conversation so far, as it travels with a case handed off from it."""
+    chat = find_chat(token)
+    if chat is None:
+        return []
+    return [
+        {"role": m.role, "kind": m.kind, "text": m.text or _first_title(m), "at": m.created_at.isoformat()}
+        for m in chat.messages
+    ]
+
+
+def _first_title(message: ChatMessage) -> str:
+    return message.results[0]["title"] if message.results else ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, session
 from flask_babel import _, get_locale
 
 from portal.layout import is_htmx_fragment_request, render_page
@@ -21,6 +21,9 @@ def show_results():
         response, results = search_knowledge_base(
             form.q.data, str(get_locale()), channel="web", source=source
         )
+        if source == "results":
+            # The searches that led to a form travel with the case (the last few, this visit only).
+            session["recent_searches"] = [*session.get("recent_searches", []), {"query": form.q.data}][-10:]
     title = _("Search results for ‘%(query)s’", query=form.q.data) if response else _("Find answers")
     html = render_page(
         "search/search.html", "results", form=form, response=response, results=results, page_title=title
