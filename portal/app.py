@@ -55,6 +55,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm_bridge.open311.views import open311
+
     from .articles.views import articles
     from .chat.views import chat
     from .eforms.views import eforms
@@ -66,11 +68,15 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (main, search, api, articles, chat, eforms, tracking):
         app.register_blueprint(blueprint)
+    csrf.exempt(open311)  # partner apps authenticate with an api_key, not a session
+    app.register_blueprint(open311)
     register_layout(app)
     register_error_handlers(app)
 
 
 def _register_commands(app: Flask) -> None:
+    from crm_bridge.cli import crm_cli
     from knowledge_base.cli import kb_cli
 
     app.cli.add_command(kb_cli)
+    app.cli.add_command(crm_cli)

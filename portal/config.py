@@ -28,6 +28,37 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def mapping(text: str | None) -> dict[str, str]:
+    """'missed-bin=MB01, graffiti=GR' -> {"missed-bin": "MB01", "graffiti": "GR"} (empty: {})."""
+    pairs = (item.partition("=") for item in (text or "").split(",") if "=" in item)
+    return {key.strip(): value.strip() for key, _, value in pairs if key.strip()}
+
+
+def delivery_settings() -> dict:
+    """The outbox's adapters (docs/outbox.md): none by default, so development sends nothing anywhere."""
+    env = os.environ.get
+    return {
+        "NOTIFIER": env("NOTIFIER", "none").lower(),  # smtp | notify | none
+        "CRM_ADAPTER": env("CRM_ADAPTER", "none").lower(),  # open311 | none
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "DELIVERY_TIMEOUT": float(env("DELIVERY_TIMEOUT") or 15),
+        "MAIL_FROM": env("MAIL_FROM", "Northdale District Council <no-reply@northdale.example>"),
+        "SMTP_HOST": env("SMTP_HOST", "localhost"),
+        "SMTP_PORT": int(env("SMTP_PORT") or 25),
+        "SMTP_STARTTLS": env("SMTP_STARTTLS", "false").lower() == "true",
+        "SMTP_USERNAME": env("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env("SMTP_PASSWORD") or None,
+        "NOTIFY_API_KEY": env("NOTIFY_API_KEY") or None,
+        "NOTIFY_TEMPLATE_ID": env("NOTIFY_TEMPLATE_ID") or None,
+        "NOTIFY_TEMPLATE_IDS": mapping(env("NOTIFY_TEMPLATE_IDS")),  # per language: "cy=<template id>"
+        "NOTIFY_BASE_URL": env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        "OPEN311_ENDPOINT": env("OPEN311_ENDPOINT") or None,
+        "OPEN311_API_KEY": env("OPEN311_API_KEY") or None,
+        "OPEN311_JURISDICTION_ID": env("OPEN311_JURISDICTION_ID") or None,
+        "OPEN311_SERVICE_CODES": mapping(env("OPEN311_SERVICE_CODES")),  # "missed-bin=MB01,..."
+    }
+
+
 def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path),
@@ -50,4 +81,5 @@ def from_environment(instance_path: str) -> dict:
         else None,
         # A 10MB photo (crm_bridge.photos.MAX_BYTES) and the rest of its form; more is refused unread.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        **delivery_settings(),
     }

@@ -8,6 +8,8 @@ from flask_babel import gettext as _
 from govuk_frontend_wtf.main import wtforms_errors
 from jinja2_fragments.flask import render_block
 
+from crm_bridge.catalogue import default_catalogue
+
 from .domain import LANGUAGES, SERVICE_GROUPS
 from .i18n import text_direction
 
@@ -16,12 +18,18 @@ def register_layout(app: Flask) -> None:
     app.context_processor(_layout_context)
     app.add_template_global(error_summary)
     app.add_template_global(case_status_label)
+    app.add_template_global(request_type_named, "request_type_named")
     app.after_request(_vary_on_htmx)
 
 
 def error_summary(form, attributes: dict | None = None) -> dict:
     """Parameters for govukErrorSummary: every error of the form, linked to its field, in our words."""
     return wtforms_errors(form, {"titleText": _("There is a problem"), "attributes": attributes or {}})
+
+
+def request_type_named(code: str | None):
+    """The e-form an article or answer points to, if the catalogue has it."""
+    return default_catalogue().get(code) if code else None
 
 
 def case_status_label(status: str) -> str:

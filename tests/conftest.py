@@ -7,6 +7,7 @@ message, except under CI, where that is a failure."""
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -36,16 +37,25 @@ def _postgres_problem(url: str) -> str | None:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+        return
     problem = _postgres_problem(POSTGRES_URL)
     if problem:
         message = f"PostgreSQL is not reachable at {POSTGRES_URL} ({problem})"
         if os.environ.get("CI"):
             pytest.fail(f"{message}: CI must run the PostgreSQL suite", pytrace=False)
         pytest.skip(f"{message}: PostgreSQL runs skipped here; CI runs them")
-    return POSTGRES_URL
+    # A schema of its own per test session, so two runs at once never empty each other's tables.
+    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

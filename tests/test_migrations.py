@@ -19,10 +19,10 @@ def empty_database_url(_schema, tmp_path):
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
     schema = f"migrations_{uuid.uuid4().hex[:8]}"
-    engine = sa.create_engine(_schema)
+    engine = sa.create_engine(_schema.split("?")[0])
     with engine.begin() as connection:
         connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    yield f"{_schema}?options=-csearch_path%3D{schema}"
+    yield f"{_schema.split('?')[0]}?options=-csearch_path%3D{schema}"
     with engine.begin() as connection:
         connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     engine.dispose()

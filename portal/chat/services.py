@@ -101,6 +101,7 @@ def _offer(result) -> dict:
         "lang": result.lang,
         "score": result.score,
         "service_group": result.service_group,
+        "related_form": result.related_form,
     }
 
 

@@ -24,11 +24,15 @@ MAX_DETAILS = 5000
 POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
 
 
+def _select_message(question: Question):
+    return _l("Select an answer to ‘%(question)s’", question=question.label)
+
+
 def _required(question: Question):
     if not question.required:
         return Optional()
     if question.type in ("choice", "yes_no"):
-        return InputRequired(message=_l("Select an answer to ‘%(question)s’", question=question.label))
+        return InputRequired(message=_select_message(question))
     if question.type == "date":
         return InputRequired(message=_l("Enter a date for ‘%(question)s’", question=question.label))
     return InputRequired(message=_l("Enter an answer to ‘%(question)s’", question=question.label))
@@ -38,7 +42,12 @@ def _field(question: Question) -> Field:
     validators = [_required(question)]
     common = {"label": question.label, "description": question.hint or None}
     if question.type in ("choice", "yes_no"):
-        return GovukRadioField(choices=list(question.choices), validators=validators, **common)
+        return GovukRadioField(
+            choices=list(question.choices),
+            validators=validators,
+            invalid_choice_message=_select_message(question),  # a value the form never offered
+            **common,
+        )
     if question.type == "date":
         message = _l("‘%(question)s’ must be a real date, like 27 3 2026", question=question.label)
         return GovukDateField(validators=validators, invalid_message=message, **common)
@@ -114,15 +123,19 @@ class RemovePhotoForm(FlaskForm):
     name = HiddenField(validators=[InputRequired(), Length(max=40)])
 
 
+PHONE_MESSAGE = _l("Enter a telephone number, like 01632 960 001 or 07700 900 982")
+EMAIL_MESSAGE = _l("Enter an email address in the correct format, like name@example.com")
+
+
 def _valid_phone(_form, field) -> None:
     if not field.data:
         return
     try:
         number = phonenumbers.parse(field.data, "GB")
     except phonenumbers.NumberParseException as error:
-        raise ValidationError(_l("Enter a telephone number, like 01632 960 001 or 07700 900 982")) from error
+        raise ValidationError(PHONE_MESSAGE) from error
     if not phonenumbers.is_possible_number(number):
-        raise ValidationError(_l("Enter a telephone number, like 01632 960 001 or 07700 900 982"))
+        raise ValidationError(PHONE_MESSAGE)
 
 
 class YourDetailsForm(FlaskForm):
@@ -140,21 +153,20 @@ class YourDetailsForm(FlaskForm):
         filters=[strip_and_clean],
         validators=[
             Optional(),
-            Length(
-                max=254, message=_l("Enter an email address in the correct format, like name@example.com")
-            ),
-            Email(message=_l("Enter an email address in the correct format, like name@example.com")),
+            Length(max=254, message=EMAIL_MESSAGE),
+            Email(message=EMAIL_MESSAGE),
         ],
     )
     phone = GovukTextField(
         _l("Telephone number"),
         filters=[strip_and_clean],
-        validators=[Optional(), Length(max=40), _valid_phone],
+        validators=[Optional(), Length(max=40, message=PHONE_MESSAGE), _valid_phone],
     )
     preferred_contact = GovukRadioField(
         _l("How should we contact you?"),
         choices=[("email", _l("Email")), ("phone", _l("Phone")), ("post", _l("Post"))],
         validators=[InputRequired(message=_l("Select how we should contact you"))],
+        invalid_choice_message=_l("Select how we should contact you"),
     )
     address = GovukTextAreaField(
         _l("Your address (if you want replies by post)"),
@@ -162,18 +174,21 @@ class YourDetailsForm(FlaskForm):
         validators=[Length(max=500, message=_l("Enter 500 characters or fewer"))],
     )
 
-    def validate_preferred_contact(self, field) -> None:
-        needed = {"email": self.email, "phone": self.phone, "post": self.address}.get(field.data)
-        if needed is not None and not needed.data:
-            messages = {
-                "email": _l("Enter your email address, or choose another way to be contacted"),
-                "phone": _l("Enter your telephone number, or choose another way to be contacted"),
-                "post": _l("Enter your address, or choose another way to be contacted"),
-            }
-            needed.errors = (
-                [*needed.errors, messages[field.data]] if needed.errors else [messages[field.data]]
-            )
-            raise ValidationError(messages[field.data])
+    def validate(self, extra_validators=None) -> bool:
+        """The way to be contacted needs its detail: the message goes next to the box left empty."""
+        valid = super().validate(extra_validators)
+        needed = {"email": self.email, "phone": self.phone, "post": self.address}.get(
+            self.preferred_contact.data
+        )
+        if needed is None or needed.data or needed.errors:
+            return valid
+        messages = {
+            "email": _l("Enter your email address, or choose another way to be contacted"),
+            "phone": _l("Enter your telephone number, or choose another way to be contacted"),
+            "post": _l("Enter your address, or choose another way to be contacted"),
+        }
+        needed.errors.append(messages[self.preferred_contact.data])
+        return False
 
 
 class TrackForm(FlaskForm):
@@ -181,10 +196,17 @@ class TrackForm(FlaskForm):
         _l("Reference number"),
         description=_l("For example, NDC-26-004217"),
         filters=[strip_and_clean],
-        validators=[InputRequired(message=_l("Enter your reference number")), Length(max=20)],
+        validators=[
+            InputRequired(message=_l("Enter your reference number")),
+            Length(max=20, message=_l("Enter a reference number like NDC-26-004217")),
+        ],
     )
     email = GovukTextField(
         _l("Email address you gave us"),
         filters=[strip_and_clean],
-        validators=[InputRequired(message=_l("Enter the email address you gave us")), Length(max=254)],
+        validators=[
+            InputRequired(message=_l("Enter the email address you gave us")),
+            Length(max=254, message=EMAIL_MESSAGE),
+            Email(message=EMAIL_MESSAGE),
+        ],
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import format_date
 
 from crm_bridge.catalogue import RequestType, default_catalogue
 from crm_bridge.handoff import CustomerDetails, HandOffSettings, Location, StoredPhoto, Submission, hand_off
@@ -65,6 +66,15 @@ def _stored(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
+def form_values(draft: FormDraft, questions) -> dict:
+    """The saved answers as a page's form expects them: a date question's stored ISO text as a date."""
+    values = {**draft.answers, "details": draft.details}
+    for question in questions:
+        if question.type == "date" and values.get(question.code):
+            values[question.code] = date.fromisoformat(values[question.code])
+    return values
+
+
 def save_location(draft: FormDraft, address: str, postcode: str | None) -> None:
     draft.location = {"address": address or "", "postcode": postcode or None}
     db.session.commit()
@@ -83,8 +93,12 @@ def add_photo(draft: FormDraft, data: bytes) -> None:
 
 
 def remove_photo(draft: FormDraft, name: str) -> None:
+    """Off the draft and off the disk: a photo the resident took back is not kept."""
+    path = draft_photo_path(draft, name)
     draft.photos = [photo for photo in draft.photos if photo["stored_name"] != name]
     db.session.commit()
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def draft_photo_path(draft: FormDraft, name: str) -> Path | None:
@@ -121,7 +135,7 @@ def submit(draft: FormDraft, request_type: RequestType) -> Case:
         if customer
         else None,
         location=Location(postcode=draft.location.get("postcode"), address=draft.location.get("address", ""))
-        if draft.location
+        if draft.location.get("address") or draft.location.get("postcode")
         else None,
         photos=tuple(StoredPhoto(p["stored_name"], "image/jpeg", p["size"]) for p in draft.photos),
         transcript=tuple(draft.transcript),
@@ -177,5 +191,5 @@ def _answer_row(draft: FormDraft, question, step_slug: str) -> SummaryRow:
     value = draft.answers.get(question.code)
     shown = dict(question.choices).get(value, value) if question.choices else value
     if question.type == "date" and value:
-        shown = date.fromisoformat(value).strftime("%-d %B %Y")
+        shown = format_date(date.fromisoformat(value), "d MMMM y")
     return SummaryRow(question.label, shown or "", step_slug)

@@ -57,6 +57,23 @@ def previous_slug(steps: list[Step], slug: str) -> str | None:
     return slugs[position - 1] if position > 0 else None
 
 
+def first_unfinished(request_type: RequestType, steps: list[Step], draft) -> str | None:
+    """The first page with a required answer still missing, or None when the request is ready to send.
+
+    draft: anything with the draft's answers, details, location and customer (portal.eforms.models)."""
+    for step in steps:
+        if step.kind == "questions":
+            missing = [q for q in step.questions if q.required and draft.answers.get(q.code) in (None, "")]
+            if missing or (step is steps[0] and not draft.details):
+                return step.slug
+        elif step.kind == "location":
+            if request_type.location == "required" and not (draft.location or {}).get("address"):
+                return step.slug
+        elif step.kind == "details" and not (draft.customer or {}).get("name"):
+            return step.slug
+    return None
+
+
 def drop_answers_that_no_longer_apply(request_type: RequestType, answers: dict) -> dict:
     """A changed answer can make a conditional question irrelevant: its old answer must not travel."""
     applicable = {q.code for q in request_type.applicable_questions(answers)}

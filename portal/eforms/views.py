@@ -10,7 +10,7 @@ from portal.layout import render_page
 
 from . import services
 from .forms import LocationForm, PhotoForm, RemovePhotoForm, YourDetailsForm, question_form
-from .steps import find_step, next_slug, plan, previous_slug
+from .steps import find_step, first_unfinished, next_slug, plan, previous_slug
 
 eforms = Blueprint("eforms", __name__, url_prefix="/report")
 
@@ -63,20 +63,33 @@ def edit_step(code: str, step: str):
     draft = _draft_or_restart(request_type)
     if draft is None:
         return redirect(url_for("eforms.show_start", code=code))
+    if draft.case_reference:
+        return redirect(url_for("eforms.show_confirmation", code=code))
     steps = plan(request_type, draft.answers)
     current = find_step(steps, step) or abort(404)
     form = _form_for(current, request_type, draft, steps)
+    returning = request.values.get("return") == "check"
     outcome = _save(form, current, request_type, draft) if request.method == "POST" else "show"
     if outcome == "stay":
-        return redirect(url_for("eforms.edit_step", code=code, step=step))
+        return redirect(_step_url(code, step, returning))
     if outcome == "next":
-        following = next_slug(plan(request_type, draft.answers), step)
-        if request.form.get("return") == "check" or following is None:
-            return redirect(url_for("eforms.check_answers", code=code))
-        return redirect(url_for("eforms.edit_step", code=code, step=following))
-    returning = request.values.get("return") == "check"
+        return redirect(_after(request_type, draft, step, steps, returning))
     page = _render_step(form, current, request_type, draft, steps, returning)
     return page, 422 if outcome == "invalid" else 200
+
+
+def _step_url(code: str, step: str, returning: bool) -> str:
+    return url_for("eforms.edit_step", code=code, step=step, **({"return": "check"} if returning else {}))
+
+
+def _after(request_type, draft, step: str, steps_before, returning: bool) -> str:
+    """The next page; back to 'check your answers' when changing an answer from there, unless the new
+    answer opened a page of questions that did not apply before."""
+    following = next_slug(plan(request_type, draft.answers), step)
+    opened = following is not None and following not in {s.slug for s in steps_before}
+    if following is None or (returning and not opened):
+        return url_for("eforms.check_answers", code=request_type.code)
+    return _step_url(request_type.code, following, returning)
 
 
 def _render_step(form, step, request_type, draft, steps, returning: bool):
@@ -106,7 +119,7 @@ def _page_title(step, request_type) -> str:
 def _form_for(step, request_type, draft, steps):
     if step.kind == "questions":
         details_label = request_type.details_label if step.slug == steps[0].slug else None
-        return question_form(step.questions, details_label, data={**draft.answers, "details": draft.details})
+        return question_form(step.questions, details_label, data=services.form_values(draft, step.questions))
     if step.kind == "location":
         return LocationForm(data=draft.location, required=request_type.location == "required")
     if step.kind == "photos":
@@ -141,9 +154,11 @@ def _save_photo(form, draft) -> str:
         form.photo.errors = [_("Select a photo to upload")]
     elif len(draft.photos) >= services.MAX_PHOTOS:
         form.photo.errors = [_("You can add up to %(count)d photos", count=services.MAX_PHOTOS)]
+    elif not (data := upload.read()):
+        form.photo.errors = [_("The selected file is empty")]
     else:
         try:
-            services.add_photo(draft, upload.read())
+            services.add_photo(draft, data)
             return "stay"
         except PhotoError as error:
             form.photo.errors = [photo_error_message(error.reason)]
@@ -172,10 +187,12 @@ def upload_too_large(_error):
 def remove_photo(code: str):
     request_type = _request_type(code)
     draft = _draft_or_restart(request_type) or abort(404)
+    if draft.case_reference:
+        return redirect(url_for("eforms.show_confirmation", code=code))
     form = RemovePhotoForm()
     if form.validate():
         services.remove_photo(draft, form.name.data)
-    return redirect(url_for("eforms.edit_step", code=code, step="photos"))
+    return redirect(_step_url(code, "photos", request.form.get("return") == "check"))
 
 
 @eforms.get("/<code>/photos/<name>")
@@ -191,7 +208,12 @@ def check_answers(code: str):
     draft = _draft_or_restart(request_type)
     if draft is None:
         return redirect(url_for("eforms.show_start", code=code))
+    if draft.case_reference:
+        return redirect(url_for("eforms.show_confirmation", code=code))
     steps = plan(request_type, draft.answers)
+    unfinished = first_unfinished(request_type, steps, draft)
+    if unfinished:
+        return redirect(_step_url(code, unfinished, True))
     return render_template(
         "eforms/check_answers.html",
         request_type=request_type,
@@ -208,15 +230,20 @@ def submit_form(code: str):
     draft = _draft_or_restart(request_type)
     if draft is None:
         return redirect(url_for("eforms.show_start", code=code))
-    case = services.submit(draft, request_type)
-    session["submitted"] = case.reference
+    if not draft.case_reference:
+        unfinished = first_unfinished(request_type, plan(request_type, draft.answers), draft)
+        if unfinished:
+            return redirect(_step_url(code, unfinished, True))
+    services.submit(draft, request_type)
     return redirect(url_for("eforms.show_confirmation", code=code))
 
 
 @eforms.get("/<code>/confirmation")
 def show_confirmation(code: str):
+    """The case this resident's own draft of this form became (another form's case is not shown here)."""
     request_type = _request_type(code)
-    case = services.find_case(session.get("submitted")) or abort(404)
+    draft = _draft_or_restart(request_type)
+    case = services.find_case(draft.case_reference if draft else None) or abort(404)
     return render_page(
         "eforms/confirmation.html",
         "content",

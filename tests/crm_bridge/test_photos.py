@@ -40,7 +40,8 @@ def test_large_photo_is_scaled_down():
 
 
 @pytest.mark.parametrize(
-    "data", [b"just some text, named photo.jpg", b"<html><script>alert(1)</script></html>", b"", b"\x89PNG\r\n"]
+    "data",
+    [b"just some text, named photo.jpg", b"<html><script>alert(1)</script></html>", b"", b"\x89PNG\r\n"],
 )
 def test_files_that_are_not_pictures_are_refused(data):
     with pytest.raises(PhotoError, match="must be a JPG, PNG, WEBP or GIF"):
