@@ -107,3 +107,11 @@ request_types:
     )
     with pytest.raises(CatalogueError, match="'True' is not one of that question's choices"):
         load_catalogue(path)
+
+
+def test_choice_labels_with_commas_are_read_whole():
+    catalogue = default_catalogue()
+    fly_tipping = dict(catalogue.get("fly-tipping").questions[0].choices)
+    assert fly_tipping["hazardous"] == "Asbestos, chemicals or other hazardous waste"
+    bus_pass = dict(catalogue.get("bus-pass").questions[0].choices)
+    assert bus_pass["lost"] == "Replace a lost, stolen or damaged pass"
