@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from datetime import UTC, datetime
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from . import outbox
+from .adapters import AdapterConfigError, DeliveryError, adapters_from_config
+from .adapters.open311_client import Open311Settings, pull_updates
 from .open311 import keys
 
 crm_cli = AppGroup("crm", help="The case store: partner API keys and more.")
@@ -47,3 +55,46 @@ def revoke_api_key(name: str) -> None:
     except keys.ApiKeyError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"API key {name} revoked.")
+
+
+def _stamp(text: str) -> str:
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z {text}"
+
+
+@crm_cli.command("deliver")
+@click.option("--loop", is_flag=True, help="Keep delivering until stopped: run this as the worker process.")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True, help="Seconds.")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="Messages a round.")
+def deliver(loop: bool, interval: float, limit: int) -> None:
+    """Deliver due outbox messages (acknowledgements, pushes to the CRM) through the configured adapters."""
+    try:
+        adapters = adapters_from_config(current_app.config)
+    except AdapterConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if not loop:
+        click.echo(str(outbox.deliver_due(adapters, limit=limit)))
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):  # finish the message in hand, then stop
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(_stamp(f"outbox worker started ({', '.join(adapters) or 'no adapters'}); Ctrl+C stops it"))
+    outbox.run_worker(adapters, interval, limit, stop, on_round=_echo_round)
+    click.echo(_stamp("outbox worker stopped"))
+
+
+def _echo_round(report: outbox.DeliveryReport) -> None:
+    if report.delivered or report.failed:
+        click.echo(_stamp(str(report)))
+
+
+@crm_cli.command("pull-updates")
+@click.option("--since", type=click.DateTime(), help="UTC; by default just before the last update taken.")
+def pull_updates_command(since: datetime | None) -> None:
+    """Add the external CRM's updates on our cases (Open311 servicerequestupdates.json) as public events."""
+    if current_app.config.get("CRM_ADAPTER") != "open311":
+        raise click.ClickException("CRM_ADAPTER is not open311: there is no CRM to pull updates from")
+    try:
+        added = pull_updates(Open311Settings.from_config(current_app.config), since=since)
+    except (AdapterConfigError, DeliveryError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{added} update{'s' if added != 1 else ''} added")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovFileInput,
@@ -40,6 +42,12 @@ class GovukDateField(DateField):
         self.invalid_message = invalid_message
 
     def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) != 3:
+            # Not the day, month and year boxes this field shows (a request made by hand): shown again empty.
+            self.raw_data = ["", "", ""]
+            if "".join(valuelist).strip():
+                self.data = None
+                raise ValueError(str(self.invalid_message))
         if valuelist and not "".join(valuelist).strip():
             self.data = None
             return
@@ -53,8 +61,15 @@ class GovukFileField(FileField):
     widget = GovFileInput()
 
 
+# Zero-width non-joiner and joiner: invisible, but part of the spelling of Urdu and Persian words and of
+# emoji such as 👩‍🔧; other invisible format characters (direction overrides among them) are dropped.
+KEPT_INVISIBLES = "\n\t\u200c\u200d"
+
+
 def strip_and_clean(value: str | None) -> str | None:
-    """Leading and trailing spaces are dropped, and control characters never reach the database."""
+    """Leading and trailing spaces are dropped, and control characters never reach the database.
+    Other spaces (a no-break space pasted from a document) become plain spaces, so words stay apart."""
     if value is None:
         return None
-    return "".join(ch for ch in value if ch in "\n\t" or ch.isprintable()).strip()
+    spaced = (" " if unicodedata.category(ch) == "Zs" else ch for ch in value)
+    return "".join(ch for ch in spaced if ch in KEPT_INVISIBLES or ch.isprintable()).strip()

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from portal.db import utcnow
 
 from ..catalogue import default_catalogue
-from ..handoff import HandOffSettings
+from ..configured import deliver_now, handoff_settings
 from . import keys, serialise, store
 from .intake import parse_query
 from .serialise import Open311Error
@@ -61,7 +61,9 @@ def create_request(fmt: str) -> Response:
     if api_key is None:
         raise Open311Error(403, "api_key is missing, unknown or revoked: ask the council for a key")
     form = request.form.to_dict(flat=False)
-    case, request_type = store.create_request(form, api_key.name, default_catalogue(), HandOffSettings())
+    settings = handoff_settings(current_app.config)
+    case, request_type = store.create_request(form, api_key.name, default_catalogue(), settings)
+    deliver_now(case.id, current_app.config)
     return answer(fmt, "service_requests", serialise.created(case, request_type))
 
 

@@ -6,9 +6,8 @@ Create Date: 2026-11-22 05:23:01.332979
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "ec295bfbfcc3"

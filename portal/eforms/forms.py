@@ -7,8 +7,16 @@ import re
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import Field, HiddenField, SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from crm_bridge.catalogue import Question
 from portal.forms import (
@@ -34,8 +42,19 @@ def _required(question: Question):
     if question.type in ("choice", "yes_no"):
         return InputRequired(message=_select_message(question))
     if question.type == "date":
-        return InputRequired(message=_l("Enter a date for ‘%(question)s’", question=question.label))
-    return InputRequired(message=_l("Enter an answer to ‘%(question)s’", question=question.label))
+        return _date_required(_l("Enter a date for ‘%(question)s’", question=question.label))
+    # Checked after the filters: an answer of only spaces is no answer.
+    return DataRequired(message=_l("Enter an answer to ‘%(question)s’", question=question.label))
+
+
+def _date_required(message):
+    """Boxes left empty (or only spaces) need a date; a date that does not exist keeps its own message."""
+
+    def check(_form, field) -> None:
+        if field.data is None and not field.process_errors:
+            raise StopValidation(message)
+
+    return check
 
 
 def _field(question: Question) -> Field:
@@ -43,7 +62,7 @@ def _field(question: Question) -> Field:
     common = {"label": question.label, "description": question.hint or None}
     if question.type in ("choice", "yes_no"):
         return GovukRadioField(
-            choices=list(question.choices),
+            choices=[SelectChoice(value, label) for value, label in question.choices],
             validators=validators,
             invalid_choice_message=_select_message(question),  # a value the form never offered
             **common,
@@ -70,7 +89,7 @@ def question_form(questions: tuple[Question, ...], details_label: str | None, **
             details_label,
             filters=[strip_and_clean],
             validators=[
-                InputRequired(message=_l("Tell us about it in your own words")),
+                DataRequired(message=_l("Tell us about it in your own words")),
                 Length(max=MAX_DETAILS, message=_l("Enter %(max)d characters or fewer", max=MAX_DETAILS)),
             ],
         )
@@ -143,7 +162,7 @@ class YourDetailsForm(FlaskForm):
         _l("Your name"),
         filters=[strip_and_clean],
         validators=[
-            InputRequired(message=_l("Enter your name")),
+            DataRequired(message=_l("Enter your name")),
             Length(max=200, message=_l("Your name must be 200 characters or fewer")),
         ],
     )
@@ -164,7 +183,11 @@ class YourDetailsForm(FlaskForm):
     )
     preferred_contact = GovukRadioField(
         _l("How should we contact you?"),
-        choices=[("email", _l("Email")), ("phone", _l("Phone")), ("post", _l("Post"))],
+        choices=[
+            SelectChoice("email", _l("Email")),
+            SelectChoice("phone", _l("Phone")),
+            SelectChoice("post", _l("Post")),
+        ],
         validators=[InputRequired(message=_l("Select how we should contact you"))],
         invalid_choice_message=_l("Select how we should contact you"),
     )
@@ -197,7 +220,7 @@ class TrackForm(FlaskForm):
         description=_l("For example, NDC-26-004217"),
         filters=[strip_and_clean],
         validators=[
-            InputRequired(message=_l("Enter your reference number")),
+            DataRequired(message=_l("Enter your reference number")),
             Length(max=20, message=_l("Enter a reference number like NDC-26-004217")),
         ],
     )
@@ -205,7 +228,7 @@ class TrackForm(FlaskForm):
         _l("Email address you gave us"),
         filters=[strip_and_clean],
         validators=[
-            InputRequired(message=_l("Enter the email address you gave us")),
+            DataRequired(message=_l("Enter the email address you gave us")),
             Length(max=254, message=EMAIL_MESSAGE),
             Email(message=EMAIL_MESSAGE),
         ],

@@ -12,7 +12,8 @@ from flask import current_app
 from flask_babel import format_date
 
 from crm_bridge.catalogue import RequestType, default_catalogue
-from crm_bridge.handoff import CustomerDetails, HandOffSettings, Location, StoredPhoto, Submission, hand_off
+from crm_bridge.configured import deliver_now, handoff_settings
+from crm_bridge.handoff import CustomerDetails, Location, StoredPhoto, Submission, hand_off
 from crm_bridge.models import Case
 from crm_bridge.photos import photo_path, store_photo
 from portal.db import db
@@ -142,14 +143,11 @@ def submit(draft: FormDraft, request_type: RequestType) -> Case:
         searches=tuple(draft.searches),
         started_at=draft.started_at,
     )
-    settings = HandOffSettings(
-        reference_prefix=current_app.config.get("CASE_REFERENCE_PREFIX", "NDC"),
-        push_to_crm=current_app.config.get("CRM_ADAPTER", "none") != "none",
-    )
-    case = hand_off(submission, settings)
+    case = hand_off(submission, handoff_settings(current_app.config))
     if draft.case_reference != case.reference:
         draft.case_reference = case.reference
         db.session.commit()
+    deliver_now(case.id, current_app.config)
     return case
 
 

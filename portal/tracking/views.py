@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import _
 
 from crm_bridge.tracking import OPEN_STATUSES, case_by_reference_and_email, case_by_token
@@ -25,7 +25,14 @@ def find_case():
 
 @tracking.get("/<token>")
 def show_case(token: str):
-    case = case_by_token(token) or abort(404)
+    case = case_by_token(token)
+    if case is None:
+        # A mistyped or cut-short link: say so, and offer the other way to find the request.
+        form = TrackForm(formdata=None)
+        page = render_template(
+            "tracking/find.html", form=form, link_not_found=True, page_title=_("Track your request")
+        )
+        return page, 404
     return render_template(
         "tracking/case.html",
         case=case,

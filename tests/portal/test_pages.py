@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import pytest
 
 from portal.main.views import POPULAR_TASKS
 
-from .helpers import page, text
+from .helpers import assert_well_formed, page, text
 
 PAGES = [
     ("/", 200, "Find answers"),
@@ -21,24 +20,6 @@ PAGES = [
     ("/no-such-page", 404, "Page not found"),
     ("/articles/no-such-article", 404, "Page not found"),
 ]
-
-
-def assert_well_formed(response, status: int) -> str:
-    """Checks every page must pass; returns the h1's text."""
-    assert response.status_code == status
-    assert response.mimetype == "text/html"
-    soup = page(response)
-    assert soup.html["lang"] == "en"
-    headings = soup.find_all("h1")
-    assert len(headings) == 1
-    heading = text(headings[0])
-    assert heading
-    assert text(soup.title).startswith(heading)
-    ids = Counter(element["id"] for element in soup.find_all(id=True))
-    assert [name for name, times in ids.items() if times > 1] == []
-    assert len(soup.find_all("main")) == 1
-    assert soup.find(id="main-content").name == "main"
-    return heading
 
 
 @pytest.mark.parametrize(("url", "status", "heading"), PAGES)

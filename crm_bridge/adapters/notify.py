@@ -1,0 +1,81 @@
+"""Acknowledgements through GOV.UK Notify (the maintained notifications-python-client).
+
+The email's wording lives in a Notify template (one per language where the council has them, else the
+default); we send its personalisation: ((reference)), ((request_type)), ((acknowledge_due)),
+((due_date)) and ((tracking_link)), dates written in the resident's language. The outbox message's
+idempotency key is sent as Notify's `reference`, so a send can be traced and matched to its message."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from ..models import OutboxMessage
+from .acknowledgement import Acknowledgement, acknowledgement_for, localised_dates
+from .base import AdapterConfigError, DeliveryError
+
+DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
+API_KEY_LENGTH = 74  # name-<service id: 36>-<secret: 36>
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    api_key: str
+    template_id: str
+    public_base_url: str
+    template_ids: Mapping[str, str] = field(default_factory=dict)  # per language, e.g. {"cy": "..."}
+    base_url: str = DEFAULT_BASE_URL
+    timeout: float = 15.0
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> NotifySettings:
+        api_key = config.get("NOTIFY_API_KEY") or ""
+        if len(api_key) < API_KEY_LENGTH:
+            raise AdapterConfigError("NOTIFIER=notify needs NOTIFY_API_KEY (a GOV.UK Notify API key)")
+        if not config.get("NOTIFY_TEMPLATE_ID"):
+            raise AdapterConfigError("NOTIFIER=notify needs NOTIFY_TEMPLATE_ID, the acknowledgement template")
+        return cls(
+            api_key=api_key,
+            template_id=config["NOTIFY_TEMPLATE_ID"],
+            public_base_url=config["PUBLIC_BASE_URL"],
+            template_ids=dict(config.get("NOTIFY_TEMPLATE_IDS") or {}),
+            base_url=config.get("NOTIFY_BASE_URL") or DEFAULT_BASE_URL,
+            timeout=float(config.get("DELIVERY_TIMEOUT") or 15),
+        )
+
+
+def personalisation(ack: Acknowledgement) -> dict[str, str]:
+    dates = localised_dates(ack)
+    return {
+        "reference": ack.reference,
+        "request_type": dates["request_type"],
+        "acknowledge_due": dates["acknowledge_due"],
+        "due_date": dates["respond_due"],
+        "tracking_link": ack.tracking_url,
+    }
+
+
+class NotifyNotifier:
+    def __init__(self, settings: NotifySettings):
+        self.settings = settings
+
+    def deliver(self, message: OutboxMessage) -> None:
+        settings = self.settings
+        ack = acknowledgement_for(message, settings.public_base_url)
+        # A client per delivery: the library's client is not thread-safe.
+        client = NotificationsAPIClient(
+            settings.api_key, base_url=settings.base_url, timeout=settings.timeout
+        )
+        try:
+            client.send_email_notification(
+                email_address=ack.email,
+                template_id=settings.template_ids.get(ack.lang, settings.template_id),
+                personalisation=personalisation(ack),
+                reference=message.idempotency_key,
+            )
+        except APIError as error:
+            cause = f" ({error.__cause__})" if error.response is None and error.__cause__ else ""
+            raise DeliveryError(f"GOV.UK Notify {error.status_code}: {error.message}{cause}") from error
