@@ -65,6 +65,9 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
+        "CASE_REFERENCE_PREFIX": os.environ.get("CASE_REFERENCE_PREFIX", "NDC"),
+        # Residents' photos: outside the static files, served only through permission-checked views.
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or str(Path(instance_path) / "uploads"),
         "COUNCIL_PHONE": os.environ.get("COUNCIL_PHONE", "01632 960 000"),
         "COUNCIL_EMAIL": os.environ.get("COUNCIL_EMAIL", "customer.services@northdale.example"),
         "COUNCIL_ADDRESS": os.environ.get(

@@ -50,3 +50,28 @@ def test_feedback_thanks_replaces_the_form_and_takes_focus(page):
     panel = page.locator("#feedback .govuk-panel")
     expect(panel).to_contain_text("Thank you")
     expect(panel).to_be_focused()
+
+
+def test_report_fly_tipping_from_a_search_to_the_tracking_page(page):
+    page.goto("/search?q=someone+dumped+a+mattress")
+    page.click("#search-results .govuk-inset-text a")
+    page.click("button:has-text('Start now')")
+    expect(page.locator("#details")).to_have_value("someone dumped a mattress")
+    page.check("input[name=what][value=furniture]")
+    page.check("input[name=amount][value=car-boot]")
+    page.check("input[name=saw_it_happen][value=no]")
+    page.click("button:has-text('Continue')")
+    page.fill("#address", "Back lane behind Market Street")
+    page.fill("#postcode", "nd1 1aa")
+    page.click("button:has-text('Continue')")
+    page.click("button:has-text('Continue')")  # no photos
+    page.fill("#name", "Ann Smith")
+    page.fill("#email", "ann@example.org")
+    page.click("button:has-text('Continue')")
+    expect(page.locator("h1")).to_have_text("Check your answers before sending")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("ND1 1AA")
+    page.click("button:has-text('Accept and send')")
+    panel = page.locator(".govuk-panel--confirmation")
+    expect(panel).to_contain_text("NDC-")
+    page.click("a:has-text('Track your request')")
+    expect(page.locator("h1")).to_contain_text("NDC-")
