@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import format_date
+from flask_babel import gettext as _
 
 from crm_bridge.catalogue import RequestType, default_catalogue
 from crm_bridge.configured import deliver_now, handoff_settings
@@ -167,21 +168,28 @@ def summary(draft: FormDraft, request_type: RequestType, steps) -> list[SummaryR
             place = ", ".join(
                 part for part in (draft.location.get("address"), draft.location.get("postcode")) if part
             )
-            rows.append(SummaryRow("Where", place, step.slug))
+            rows.append(SummaryRow(_("Where"), place, step.slug))
         elif step.kind == "photos":
-            rows.append(SummaryRow("Photos", str(len(draft.photos)), step.slug))
+            rows.append(SummaryRow(_("Photos"), str(len(draft.photos)), step.slug))
         elif step.kind == "details":
-            customer = draft.customer or {}
-            for key, label in (
-                ("name", "Name"),
-                ("email", "Email"),
-                ("phone", "Telephone"),
-                ("address", "Address"),
-            ):
-                if customer.get(key):
-                    rows.append(SummaryRow(label, customer[key], step.slug))
+            rows += _customer_rows(draft.customer or {}, step.slug)
     first = steps[0].slug
     rows.insert(len(steps[0].questions), SummaryRow(request_type.details_label, draft.details, first))
+    return rows
+
+
+def _customer_rows(customer: dict, step_slug: str) -> list[SummaryRow]:
+    methods = {"email": _("Email"), "phone": _("Phone"), "post": _("Post")}
+    labels = (
+        ("name", _("Name")),
+        ("email", _("Email")),
+        ("phone", _("Telephone")),
+        ("address", _("Address")),
+    )
+    rows = [SummaryRow(label, customer[key], step_slug) for key, label in labels if customer.get(key)]
+    method = customer.get("preferred_contact")
+    if method:
+        rows.append(SummaryRow(_("How we contact you"), methods.get(method, method), step_slug))
     return rows
 
 

@@ -175,9 +175,15 @@ def photo_error_message(reason: str) -> str:
 def upload_too_large(_error):
     """A file over the limit is refused before it is read; say so next to the field, keep the rest."""
     request_type = _request_type(request.view_args["code"])
-    draft = _draft_or_restart(request_type) or abort(404)
-    steps = plan(request_type, draft.answers)
-    step = find_step(steps, "photos") or abort(404)
+    draft = _draft_or_restart(request_type)
+    steps = plan(request_type, draft.answers) if draft else []
+    step = find_step(steps, "photos")
+    if step is None or request.view_args.get("step") != "photos":
+        return render_template(
+            "errors/error.html",
+            page_title=_("What you sent was too large"),
+            message=_("Go back and try again with less. Nothing you sent on that page has been saved."),
+        ), 413
     form = PhotoForm(formdata=None)
     form.photo.errors = [photo_error_message("too_big")]
     return _render_step(form, step, request_type, draft, steps, request.args.get("return") == "check"), 413

@@ -7,8 +7,6 @@ from knowledge_base.markdown import summary
 from portal.domain import SERVICE_GROUPS
 
 
-
-
 def english(records):
     return [r for r in records if r.lang == "en"]
 

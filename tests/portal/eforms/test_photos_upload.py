@@ -191,3 +191,10 @@ def test_changing_photos_from_check_answers_returns_there(on_photos_page):
     assert done.location == "/report/fly-tipping/check-answers"
     assert "Photos 0" in text(page(on_photos_page.get(done.location)).main)
     assert count(Attachment) == 0
+
+
+def test_an_oversized_post_to_a_page_without_photos_is_explained(client):
+    client.post("/report/missed-bin")
+    response = client.post("/report/missed-bin/questions", data={"details": "x" * (13 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "What you sent was too large" in response.get_data(as_text=True)
