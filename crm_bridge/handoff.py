@@ -133,7 +133,7 @@ def _create_case(submission: Submission, request_type, settings: HandOffSettings
         created_at=now,
         acknowledge_due=add_working_days(now, request_type.acknowledge_days),
         respond_due=add_working_days(now, request_type.respond_days),
-        complaint_stage=1 if request_type.feedback == "complaint" else None,
+        complaint_stage=_complaint_stage(request_type, submission.answers),
         complaint_category=submission.answers.get("category")
         if request_type.feedback == "complaint"
         else None,
@@ -152,6 +152,13 @@ def _create_case(submission: Submission, request_type, settings: HandOffSettings
     for message in _outbox_messages(case, customer, settings):
         db.session.add(message)
     return case
+
+
+def _complaint_stage(request_type, answers: dict) -> int | None:
+    """Stage 1 is the service's own reply; naming an earlier complaint asks for its review, stage 2."""
+    if request_type.feedback != "complaint":
+        return None
+    return 2 if (answers.get("previous_reference") or "").strip() else 1
 
 
 def format_reference(prefix: str, when: datetime, number: int) -> str:

@@ -33,7 +33,7 @@ POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
 
 
 def _select_message(question: Question):
-    return _l("Select an answer to ‘%(question)s’", question=question.label)
+    return _l("Select an answer to ‘%(question)s’", question=_l(question.label))
 
 
 def _required(question: Question):
@@ -42,9 +42,9 @@ def _required(question: Question):
     if question.type in ("choice", "yes_no"):
         return InputRequired(message=_select_message(question))
     if question.type == "date":
-        return _date_required(_l("Enter a date for ‘%(question)s’", question=question.label))
+        return _date_required(_l("Enter a date for ‘%(question)s’", question=_l(question.label)))
     # Checked after the filters: an answer of only spaces is no answer.
-    return DataRequired(message=_l("Enter an answer to ‘%(question)s’", question=question.label))
+    return DataRequired(message=_l("Enter an answer to ‘%(question)s’", question=_l(question.label)))
 
 
 def _date_required(message):
@@ -59,16 +59,16 @@ def _date_required(message):
 
 def _field(question: Question) -> Field:
     validators = [_required(question)]
-    common = {"label": question.label, "description": question.hint or None}
+    common = {"label": _l(question.label), "description": _l(question.hint) if question.hint else None}
     if question.type in ("choice", "yes_no"):
         return GovukRadioField(
-            choices=[SelectChoice(value, label) for value, label in question.choices],
+            choices=[SelectChoice(value, _l(label)) for value, label in question.choices],
             validators=validators,
             invalid_choice_message=_select_message(question),  # a value the form never offered
             **common,
         )
     if question.type == "date":
-        message = _l("‘%(question)s’ must be a real date, like 27 3 2026", question=question.label)
+        message = _l("‘%(question)s’ must be a real date, like 27 3 2026", question=_l(question.label))
         return GovukDateField(validators=validators, invalid_message=message, **common)
     too_long = _l("Your answer must be %(max)d characters or fewer", max=question.max_length)
     validators.append(Length(max=question.max_length, message=too_long))
@@ -86,7 +86,7 @@ def question_form(questions: tuple[Question, ...], details_label: str | None, **
         setattr(QuestionForm, question.code, _field(question))
     if details_label:
         QuestionForm.details = GovukTextAreaField(
-            details_label,
+            _l(details_label),
             filters=[strip_and_clean],
             validators=[
                 DataRequired(message=_l("Tell us about it in your own words")),

@@ -174,7 +174,7 @@ def summary(draft: FormDraft, request_type: RequestType, steps) -> list[SummaryR
         elif step.kind == "details":
             rows += _customer_rows(draft.customer or {}, step.slug)
     first = steps[0].slug
-    rows.insert(len(steps[0].questions), SummaryRow(request_type.details_label, draft.details, first))
+    rows.insert(len(steps[0].questions), SummaryRow(_(request_type.details_label), draft.details, first))
     return rows
 
 
@@ -195,7 +195,7 @@ def _customer_rows(customer: dict, step_slug: str) -> list[SummaryRow]:
 
 def _answer_row(draft: FormDraft, question, step_slug: str) -> SummaryRow:
     value = draft.answers.get(question.code)
-    shown = dict(question.choices).get(value, value) if question.choices else value
+    shown = _(dict(question.choices)[value]) if value in dict(question.choices) else value
     if question.type == "date" and value:
         shown = format_date(date.fromisoformat(value), "d MMMM y")
-    return SummaryRow(question.label, shown or "", step_slug)
+    return SummaryRow(_(question.label), shown or "", step_slug)

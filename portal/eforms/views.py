@@ -38,7 +38,7 @@ def show_start(code: str):
         "eforms/start.html",
         request_type=request_type,
         prefill=request.args.get("q", "")[:500],
-        page_title=request_type.name,
+        page_title=_(request_type.name),
     )
 
 
@@ -113,7 +113,7 @@ def _render_step(form, step, request_type, draft, steps, returning: bool):
 
 def _page_title(step, request_type) -> str:
     titles = {"location": _("Where is it?"), "photos": _("Add photos"), "details": _("Your details")}
-    return titles.get(step.kind) or request_type.name
+    return titles.get(step.kind) or _(request_type.name)
 
 
 def _form_for(step, request_type, draft, steps):

@@ -127,3 +127,15 @@ def test_unknown_request_type_or_channel_creates_nothing(app, field, value):
 
 def test_respond_due_is_a_date(app):
     assert isinstance(submit().respond_due, date)
+
+
+def test_complaint_naming_an_earlier_one_asks_for_a_stage_two_review(app):
+    case = submit(
+        request_type="complaint",
+        answers={
+            "category": "service-failure",
+            "service_group": "environment",
+            "previous_reference": "NDC-26-000001",
+        },
+    )
+    assert case.complaint_stage == 2
