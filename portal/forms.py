@@ -23,8 +23,18 @@ class GovukTextAreaField(TextAreaField):
     widget = GovTextArea()
 
 
+class _GovRadios(GovRadioInput):
+    """govuk-frontend-wtf passes a hint even when the field has none, and the page shows 'None'."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if not (params.get("hint") or {}).get("text"):
+            params.pop("hint", None)
+        return params
+
+
 class GovukRadioField(RadioField):
-    widget = GovRadioInput()
+    widget = _GovRadios()
 
 
 class GovukSubmitField(SubmitField):

@@ -63,7 +63,7 @@ def test_missed_bin_report_becomes_one_case_with_every_answer(client):
     assert message.payload["email"] == "ann@example.com"
     assert message.payload["reference"] == case.reference
     assert_confirmation(confirmation, case)
-    assert "sent a confirmation email to ann@example.com" in text(page(confirmation).main)
+    assert "email a confirmation to ann@example.com" in text(page(confirmation).main)
     assert the_draft_reference() == case.reference
 
 

@@ -81,3 +81,10 @@ def test_unknown_form_or_page_is_not_found(client, url):
         start(client, "missed-bin")
 
     assert assert_well_formed(client.get(url), 404) == "Page not found"
+
+
+def test_a_question_without_a_hint_shows_no_hint(client):
+    client.post("/report/missed-bin")
+    html = client.get("/report/missed-bin/questions").get_data(as_text=True)
+    assert ">None<" not in html.replace(" ", "").replace("\n", "")
+    assert "bin-hint" not in html
