@@ -21,6 +21,12 @@ from portal import create_app
 from portal.db import db
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "knowledge_base" / "content"
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    "SERVER_NAME": "localhost",
+}
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -76,15 +82,7 @@ def _schema(database_url):
 def app(_schema, tmp_path, monkeypatch):
     monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": _schema,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": "localhost",
-        }
-    )
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": _schema})
     with app.app_context():
         yield app
         db.session.remove()
@@ -106,6 +104,22 @@ def _empty_tables() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The application as residents meet it, with CSRF protection on, over the same database as `app`."""
+    protected = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "WTF_CSRF_ENABLED": True})  # fmt: skip
+    yield protected
+    with protected.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_client(csrf_app):
+    return csrf_app.test_client()
 
 
 @pytest.fixture

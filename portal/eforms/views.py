@@ -24,6 +24,16 @@ def _draft_or_restart(request_type):
     return draft
 
 
+def _editable_draft(request_type):
+    """(the resident's draft still being filled in, None), or (None, where to send them instead)."""
+    draft = _draft_or_restart(request_type)
+    if draft is None:
+        return None, redirect(url_for("eforms.show_start", code=request_type.code))
+    if draft.case_reference:
+        return None, redirect(url_for("eforms.show_confirmation", code=request_type.code))
+    return draft, None
+
+
 @eforms.get("")
 def list_forms():
     return render_template(
@@ -60,11 +70,9 @@ def start_form(code: str):
 @eforms.route("/<code>/<step>", methods=["GET", "POST"])
 def edit_step(code: str, step: str):
     request_type = _request_type(code)
-    draft = _draft_or_restart(request_type)
-    if draft is None:
-        return redirect(url_for("eforms.show_start", code=code))
-    if draft.case_reference:
-        return redirect(url_for("eforms.show_confirmation", code=code))
+    draft, elsewhere = _editable_draft(request_type)
+    if elsewhere:
+        return elsewhere
     steps = plan(request_type, draft.answers)
     current = find_step(steps, step) or abort(404)
     form = _form_for(current, request_type, draft, steps)
@@ -211,11 +219,9 @@ def show_photo(code: str, name: str):
 @eforms.get("/<code>/check-answers")
 def check_answers(code: str):
     request_type = _request_type(code)
-    draft = _draft_or_restart(request_type)
-    if draft is None:
-        return redirect(url_for("eforms.show_start", code=code))
-    if draft.case_reference:
-        return redirect(url_for("eforms.show_confirmation", code=code))
+    draft, elsewhere = _editable_draft(request_type)
+    if elsewhere:
+        return elsewhere
     steps = plan(request_type, draft.answers)
     unfinished = first_unfinished(request_type, steps, draft)
     if unfinished:

@@ -15,7 +15,6 @@ from referencing.jsonschema import DRAFT4
 
 from crm_bridge.handoff import CustomerDetails, Location, Submission, hand_off
 from crm_bridge.open311.keys import create_key
-from portal import create_app
 from portal.db import db
 
 from .helpers import MISSED_BIN
@@ -87,21 +86,3 @@ def make_case(app):
         return case
 
     return make
-
-
-@pytest.fixture
-def csrf_client(app):
-    """A client of the application with CSRF protection on, over the same database as `app`."""
-    protected = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": True,
-            "SERVER_NAME": "localhost",
-        }
-    )
-    yield protected.test_client()
-    with protected.app_context():
-        db.session.remove()
-        db.engine.dispose()
