@@ -11,6 +11,38 @@ from portal.domain import CHANNELS
 from .models import Contact
 
 
+def record_contact(
+    channel: str,
+    interaction_type: str,
+    lang: str,
+    *,
+    resolved_at_first_point: bool,
+    service_group: str | None = None,
+    started_at: datetime | None = None,
+    **details,
+) -> Contact:
+    """The one way a contact is recorded, whatever the channel. details: article_slug, summary, case,
+    customer, avoidable, avoidable_reason. Added to the session; the caller commits it with whatever
+    else the same action records."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    now = utcnow()
+    details["summary"] = (details.get("summary") or "")[:1000]
+    contact = Contact(
+        channel=channel,
+        interaction_type=interaction_type,
+        lang=lang,
+        service_group=service_group,
+        started_at=started_at or now,
+        ended_at=now,
+        resolved_at_first_point=resolved_at_first_point,
+        avoidable=details.pop("avoidable", False),
+        **details,
+    )
+    db.session.add(contact)
+    return contact
+
+
 def record_self_service_answer(
     channel: str,
     lang: str,
@@ -19,23 +51,14 @@ def record_self_service_answer(
     summary: str = "",
     started_at: datetime | None = None,
 ) -> Contact:
-    """A resident confirmed that an answer from the knowledge base answered their question.
-
-    Added to the session; the caller commits it with whatever else the same action records."""
-    if channel not in CHANNELS:
-        raise ValueError(f"unknown channel {channel!r}")
-    now = utcnow()
-    contact = Contact(
-        channel=channel,
-        service_group=service_group,
-        interaction_type="providing_information",
-        lang=lang,
-        started_at=started_at or now,
-        ended_at=now,
+    """A resident confirmed that an answer from the knowledge base answered their question."""
+    return record_contact(
+        channel,
+        "providing_information",
+        lang,
         resolved_at_first_point=True,
-        avoidable=False,
+        service_group=service_group,
+        started_at=started_at,
         article_slug=article_slug,
-        summary=summary[:1000],
+        summary=summary,
     )
-    db.session.add(contact)
-    return contact

@@ -20,6 +20,7 @@ from portal.db import db, utcnow
 from portal.domain import CHANNELS
 
 from .catalogue import Catalogue, default_catalogue
+from .contacts import record_contact
 from .models import Attachment, Case, CaseEvent, Contact, Customer, OutboxMessage
 from .working_days import add_working_days
 
@@ -148,7 +149,7 @@ def _create_case(submission: Submission, request_type, settings: HandOffSettings
     db.session.add(case)
     db.session.flush()
     case.reference = format_reference(settings.reference_prefix, now, case.id)
-    db.session.add(_contact(submission, case, customer, now))
+    _contact(submission, case, customer, now)
     for message in _outbox_messages(case, customer, settings):
         db.session.add(message)
     return case
@@ -212,15 +213,13 @@ def normalise_phone(phone: str | None) -> str | None:
 
 
 def _contact(submission: Submission, case: Case, customer: Customer | None, now: datetime) -> Contact:
-    return Contact(
-        channel=submission.channel,
-        service_group=case.service_group,
-        interaction_type=case.interaction_type,
-        lang=submission.lang,
-        started_at=submission.started_at or now,
-        ended_at=now,
+    return record_contact(
+        submission.channel,
+        case.interaction_type,
+        submission.lang,
         resolved_at_first_point=False,
-        avoidable=False,
+        service_group=case.service_group,
+        started_at=submission.started_at or now,
         summary=case.request_type,
         case=case,
         customer=customer,

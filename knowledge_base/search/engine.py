@@ -338,13 +338,6 @@ class SearchEngine:
             for lang, docs in by_lang.items()
         }
 
-    @property
-    def languages(self) -> set[str]:
-        return set(self.indexes)
-
-    def __len__(self) -> int:
-        return sum(index.size for index in self.indexes.values())
-
     def search(self, query: str, lang: str | None = None, limit: int = 10) -> SearchResponse:
         query = clean_query(query)
         lang = lang if lang in self.indexes else self.fallback_lang
