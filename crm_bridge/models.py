@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import db, utcnow
 from portal.domain import CHANNELS, INTERACTION_TYPES
 
+from .staff.models import StaffUser
+
 AVOIDABLE_REASONS = ("chasing_progress", "not_understood", "repeat_contact", "wrongly_routed")
 
 
@@ -31,6 +33,8 @@ class Contact(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     customer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_customer.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="SET NULL"), index=True)
+    # The advisor who logged an assisted contact; none for self-service.
+    logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
 
     customer: Mapped[Customer | None] = relationship()
     case: Mapped[Case | None] = relationship()
@@ -48,7 +52,17 @@ class Contact(db.Model):
 
 
 CASE_STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_customer", "resolved", "closed")
-EVENT_KINDS = ("created", "status", "public_update", "internal_note", "assignment", "external_update")
+EVENT_KINDS = (
+    "created",
+    "status",
+    "public_update",
+    "internal_note",
+    "assignment",
+    "external_update",
+    "complaint",
+    "merge",
+)
+COMPLAINT_OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 CONTACT_METHODS = ("email", "phone", "post")
 
 
@@ -65,14 +79,32 @@ class Customer(db.Model):
     postcode: Mapped[str | None] = mapped_column(sa.String(10))
     preferred_lang: Mapped[str] = mapped_column(sa.String(8), default="en")
     preferred_contact: Mapped[str] = mapped_column(sa.String(20), default="email")
+    needs_interpreter: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Merged into another record: this one is kept, empty of cases and contacts, so old links resolve.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_customer.id"))
+    anonymised_at: Mapped[datetime | None]
+    # Unreasonably persistent complainant policy: why, what contact is restricted to, when to review.
+    restriction_reason: Mapped[str | None] = mapped_column(sa.Text)
+    restriction_terms: Mapped[str | None] = mapped_column(sa.Text)
+    restriction_review_on: Mapped[date | None]
+    restriction_set_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    restriction_set_at: Mapped[datetime | None]
 
-    cases: Mapped[list[Case]] = relationship(back_populates="customer", order_by="Case.id")
+    cases: Mapped[list[Case]] = relationship(
+        back_populates="customer", order_by="Case.id", foreign_keys="Case.customer_id"
+    )
 
     __table_args__ = (
         sa.CheckConstraint(sa.column("preferred_contact").in_(CONTACT_METHODS), name="preferred_contact"),
     )
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.restriction_reason)
 
 
 class Case(db.Model):
@@ -108,8 +140,19 @@ class Case(db.Model):
     complaint_category: Mapped[str | None] = mapped_column(sa.String(40))
     external_reference: Mapped[str | None] = mapped_column(sa.String(120))
     external_state: Mapped[str | None] = mapped_column(sa.String(40))
+    complaint_outcome: Mapped[str | None] = mapped_column(sa.String(20))
+    ombudsman_referred_at: Mapped[datetime | None]
+    interpreter_needed: Mapped[bool] = mapped_column(default=False)
+    assigned_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    # A duplicate joined to the case that carries on: closed, its history kept, its resident kept informed.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id"), index=True)
+    anonymised_at: Mapped[datetime | None]
 
     customer: Mapped[Customer | None] = relationship(back_populates="cases")
+    assigned_to: Mapped[StaffUser | None] = relationship()
+    merged_into: Mapped[Case | None] = relationship(remote_side="Case.id", foreign_keys=[merged_into_id])
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", cascade="all, delete-orphan", order_by="CaseEvent.id"
     )
@@ -120,6 +163,13 @@ class Case(db.Model):
     __table_args__ = (
         sa.CheckConstraint(sa.column("status").in_(CASE_STATUSES), name="status"),
         sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
+        sa.CheckConstraint(
+            sa.or_(
+                sa.column("complaint_outcome").is_(None),
+                sa.column("complaint_outcome").in_(COMPLAINT_OUTCOMES),
+            ),
+            name="complaint_outcome",
+        ),
     )
 
     @property
@@ -139,6 +189,7 @@ class CaseEvent(db.Model):
     status: Mapped[str | None] = mapped_column(sa.String(30))
     text: Mapped[str] = mapped_column(sa.Text, default="")
     author: Mapped[str] = mapped_column(sa.String(200), default="")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
     public: Mapped[bool] = mapped_column(default=False)
 
     case: Mapped[Case] = relationship(back_populates="events")

@@ -82,3 +82,25 @@ class AnswerFeedback(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
     article: Mapped[Article] = relationship()
+
+
+ARTICLE_CHANGE_ACTIONS = ("created", "edited", "translated", "published", "unpublished", "imported")
+
+
+class ArticleChange(db.Model):
+    """Who changed an article, when and how: the editors' history, one row per change."""
+
+    __tablename__ = "kb_article_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("kb_article.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    changed_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    action: Mapped[str] = mapped_column(sa.String(20))
+    lang: Mapped[str | None] = mapped_column(sa.String(8))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+
+    article: Mapped[Article] = relationship()
+
+    __table_args__ = (sa.CheckConstraint(sa.column("action").in_(ARTICLE_CHANGE_ACTIONS), name="action"),)

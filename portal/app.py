@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import config as portal_config
-from .extensions import babel, csrf, db, kb_search, migrate, wtforms_helpers
+from .extensions import babel, csrf, db, kb_search, login_manager, migrate, wtforms_helpers
 from .i18n import select_locale
 from .json_provider import HtmlSafeJSONProvider
 
@@ -43,9 +43,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import all_models  # noqa: F401
+
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     csrf.init_app(app)
+    login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     wtforms_helpers.init_app(app)
     kb_search.init_app(app)
@@ -58,6 +61,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm_bridge.open311.views import open311
 
     from .articles.views import articles
+    from .auth.views import auth
     from .chat.views import chat
     from .eforms.views import eforms
     from .errors import register_error_handlers
@@ -66,7 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .search.views import api, search
     from .tracking.views import tracking
 
-    for blueprint in (main, search, api, articles, chat, eforms, tracking):
+    for blueprint in (main, search, api, articles, chat, eforms, tracking, auth):
         app.register_blueprint(blueprint)
     csrf.exempt(open311)  # partner apps authenticate with an api_key, not a session
     app.register_blueprint(open311)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -84,5 +85,21 @@ def from_environment(instance_path: str) -> dict:
         else None,
         # A 10MB photo (crm_bridge.photos.MAX_BYTES) and the rest of its form; more is refused unread.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        **staff_settings(),
         **delivery_settings(),
+    }
+
+
+def staff_settings() -> dict:
+    """Staff sign-in and data protection (docs/workbench.md)."""
+    env = os.environ.get
+    return {
+        "STAFF_MAX_FAILED_SIGN_INS": int(env("STAFF_MAX_FAILED_SIGN_INS") or 5),
+        "STAFF_LOCKOUT_MINUTES": int(env("STAFF_LOCKOUT_MINUTES") or 15),
+        # Residents' sessions end with the browser; a staff session lasts a working day at most.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=int(env("STAFF_SESSION_HOURS") or 10)),
+        # Closed cases older than this are anonymised by `flask crm apply-retention` (6 years by default).
+        "CASE_RETENTION_DAYS": int(env("CASE_RETENTION_DAYS") or 6 * 365),
+        "DUPLICATE_WINDOW_DAYS": int(env("DUPLICATE_WINDOW_DAYS") or 14),
+        "DUPLICATE_DISTANCE_METRES": int(env("DUPLICATE_DISTANCE_METRES") or 100),
     }

@@ -12,6 +12,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from knowledge_base.search.engine import EngineConfig
 from knowledge_base.search_service import KnowledgeBaseSearch
 
+from .auth.access import login_manager
 from .db import db
 
 babel = Babel()
@@ -36,4 +37,4 @@ class KnowledgeBaseSearchExtension:
 
 kb_search = KnowledgeBaseSearchExtension()
 
-__all__ = ["babel", "csrf", "db", "kb_search", "migrate", "wtforms_helpers"]
+__all__ = ["babel", "csrf", "db", "kb_search", "login_manager", "migrate", "wtforms_helpers"]

@@ -7,16 +7,21 @@ import unicodedata
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovFileInput,
+    GovPasswordInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, FileField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, FileField, PasswordField, RadioField, StringField, SubmitField, TextAreaField
 
 
 class GovukTextField(StringField):
     widget = GovTextInput()
+
+
+class GovukPasswordField(PasswordField):
+    widget = GovPasswordInput()
 
 
 class GovukTextAreaField(TextAreaField):

@@ -10,6 +10,7 @@ from jinja2_fragments.flask import render_block
 
 from crm_bridge.catalogue import default_catalogue
 
+from .auth.navigation import staff_navigation
 from .domain import LANGUAGES, SERVICE_GROUPS
 from .i18n import text_direction
 
@@ -19,6 +20,7 @@ def register_layout(app: Flask) -> None:
     app.add_template_global(error_summary)
     app.add_template_global(case_status_label)
     app.add_template_global(request_type_named, "request_type_named")
+    app.add_template_global(staff_navigation)
     app.after_request(_vary_on_htmx)
 
 

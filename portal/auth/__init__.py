@@ -1,0 +1,1 @@
+"""Staff sign-in, and the permission check every staff route carries."""
