@@ -60,17 +60,24 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm_bridge.open311.views import open311
 
+    from .admin import admin
     from .articles.views import articles
     from .auth.views import auth
     from .chat.views import chat
+    from .contacts import contacts
+    from .customers import customers
     from .eforms.views import eforms
     from .errors import register_error_handlers
+    from .kb_editor import kb_editor
     from .layout import register_layout
     from .main.views import main
     from .search.views import api, search
     from .tracking.views import tracking
+    from .workbench import workbench
 
-    for blueprint in (main, search, api, articles, chat, eforms, tracking, auth):
+    for blueprint in (main, search, api, articles, chat, eforms, tracking):
+        app.register_blueprint(blueprint)
+    for blueprint in (auth, workbench, customers, contacts, kb_editor, admin):  # staff: guard_staff_blueprint
         app.register_blueprint(blueprint)
     csrf.exempt(open311)  # partner apps authenticate with an api_key, not a session
     app.register_blueprint(open311)
@@ -82,5 +89,8 @@ def _register_commands(app: Flask) -> None:
     from crm_bridge.cli import crm_cli
     from knowledge_base.cli import kb_cli
 
+    from .admin.cli import users_cli
+
     app.cli.add_command(kb_cli)
     app.cli.add_command(crm_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,10 @@
+"""Administration: staff accounts and the audit log."""
+
+from flask import Blueprint
+
+from portal.auth.access import guard_staff_blueprint
+
+admin = Blueprint("admin", __name__, url_prefix="/staff/admin")
+guard_staff_blueprint(admin)
+
+from . import views  # noqa: E402,F401  (adds the routes to the blueprint)

@@ -1,0 +1,1 @@
+"""What staff do to a case: claim, assign, status, updates, notes, complaint stages, merge."""
