@@ -6,6 +6,9 @@ erasing a customer never has to touch them. The database itself refuses UPDATE a
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -116,3 +119,54 @@ def audit_query(
     if until is not None:
         query = query.where(AuditEvent.created_at < until)
     return query
+
+
+EXPORT_LIMIT = 50_000
+CSV_HEADER = (
+    "id",
+    "time_utc",
+    "staff_id",
+    "staff_email",
+    "action",
+    "object_type",
+    "object_id",
+    "detail",
+    "ip",
+)
+
+
+def export_audit_log(actor: StaffUser, **filters) -> list[AuditEvent]:
+    """The rows `audit_query(**filters)` selects (at most EXPORT_LIMIT), the export itself audited."""
+    events = list(db.session.scalars(audit_query(**filters).limit(EXPORT_LIMIT)))
+    detail = {f"filter_{name}": str(value) for name, value in filters.items() if value not in (None, "")}
+    audit(actor, "export", "audit_log", "filtered", rows=len(events), **detail)
+    db.session.commit()
+    return events
+
+
+def _cell(value) -> str:
+    """A spreadsheet must not run a cell as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def audit_csv(events: list[AuditEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for event in events:
+        writer.writerow(
+            _cell(value)
+            for value in (
+                event.id,
+                event.created_at.isoformat(timespec="seconds"),
+                event.actor_id,
+                event.actor.email if event.actor else "",
+                event.action,
+                event.object_type,
+                event.object_id,
+                json.dumps(event.detail or {}, sort_keys=True, ensure_ascii=False),
+                event.ip_address,
+            )
+        )
+    return out.getvalue()

@@ -98,3 +98,14 @@ def pull_updates_command(since: datetime | None) -> None:
     except (AdapterConfigError, DeliveryError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{added} update{'s' if added != 1 else ''} added")
+
+
+@crm_cli.command("apply-retention")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised or deleted; change nothing.")
+def apply_retention_command(dry_run: bool) -> None:
+    """Anonymise closed cases older than CASE_RETENTION_DAYS (and customers left with nothing else);
+    delete abandoned form drafts and chat sessions (see docs/data-protection.md)."""
+    from .data_protection import apply_retention
+
+    report = apply_retention(current_app.config["CASE_RETENTION_DAYS"], dry_run=dry_run)
+    click.echo(f"{'Would do (dry run)' if dry_run else 'Done'}: {report}")

@@ -72,6 +72,10 @@ class Submission:
     searches: tuple[dict, ...] = ()
     started_at: datetime | None = None
     kiosk_id: int | None = None
+    interpreter_needed: bool = False
+    # Assisted channels: the advisor who logged the contact, and why it was avoidable (if it was).
+    logged_by_id: int | None = None
+    avoidable_reason: str | None = None
 
 
 class HandOffError(ValueError):
@@ -116,6 +120,8 @@ def find_by_submission_key(key: str) -> Case | None:
 def _create_case(submission: Submission, request_type, settings: HandOffSettings) -> Case:
     now = utcnow()
     customer = match_customer(submission.customer, submission.lang) if submission.customer else None
+    if customer is not None and submission.interpreter_needed:
+        customer.needs_interpreter = True
     case = Case(
         tracking_token=secrets.token_urlsafe(32),
         submission_key=submission.submission_key,
@@ -132,8 +138,9 @@ def _create_case(submission: Submission, request_type, settings: HandOffSettings
         searches=list(submission.searches),
         customer=customer,
         created_at=now,
-        acknowledge_due=add_working_days(now, request_type.acknowledge_days),
+        acknowledge_due=add_working_days(now, _acknowledge_days(request_type, submission.channel)),
         respond_due=add_working_days(now, request_type.respond_days),
+        interpreter_needed=submission.interpreter_needed,
         complaint_stage=_complaint_stage(request_type, submission.answers),
         complaint_category=submission.answers.get("category")
         if request_type.feedback == "complaint"
@@ -153,6 +160,17 @@ def _create_case(submission: Submission, request_type, settings: HandOffSettings
     for message in _outbox_messages(case, customer, settings):
         db.session.add(message)
     return case
+
+
+# Published standards that depend on the channel rather than the request type.
+LETTER_ACKNOWLEDGE_DAYS = 5
+
+
+def _acknowledge_days(request_type, channel: str) -> int:
+    """Letters are acknowledged within 5 working days (the council's standard for post)."""
+    if channel == "post":
+        return max(request_type.acknowledge_days, LETTER_ACKNOWLEDGE_DAYS)
+    return request_type.acknowledge_days
 
 
 def _complaint_stage(request_type, answers: dict) -> int | None:
@@ -223,6 +241,9 @@ def _contact(submission: Submission, case: Case, customer: Customer | None, now:
         summary=case.request_type,
         case=case,
         customer=customer,
+        logged_by_id=submission.logged_by_id,
+        avoidable=submission.avoidable_reason is not None,
+        avoidable_reason=submission.avoidable_reason,
     )
 
 

@@ -52,6 +52,9 @@ def delivery_settings() -> dict:
         "NOTIFY_API_KEY": env("NOTIFY_API_KEY") or None,
         "NOTIFY_TEMPLATE_ID": env("NOTIFY_TEMPLATE_ID") or None,
         "NOTIFY_TEMPLATE_IDS": mapping(env("NOTIFY_TEMPLATE_IDS")),  # per language: "cy=<template id>"
+        # Case updates through Notify need a template of their own ("((update))" in it; docs/outbox.md).
+        "NOTIFY_UPDATE_TEMPLATE_ID": env("NOTIFY_UPDATE_TEMPLATE_ID") or None,
+        "NOTIFY_UPDATE_TEMPLATE_IDS": mapping(env("NOTIFY_UPDATE_TEMPLATE_IDS")),
         "NOTIFY_BASE_URL": env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
         "OPEN311_ENDPOINT": env("OPEN311_ENDPOINT") or None,
         "OPEN311_API_KEY": env("OPEN311_API_KEY") or None,

@@ -5,15 +5,27 @@ from __future__ import annotations
 import unicodedata
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovDateInput,
     GovFileInput,
     GovPasswordInput,
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, FileField, PasswordField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    FileField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 
 class GovukTextField(StringField):
@@ -57,6 +69,9 @@ class GovukDateField(DateField):
         self.invalid_message = invalid_message
 
     def process_formdata(self, valuelist):
+        if not valuelist:
+            # A POST without the boxes at all (made by hand): shown again with them empty, not a 500.
+            self.raw_data = ["", "", ""]
         if valuelist and len(valuelist) != 3:
             # Not the day, month and year boxes this field shows (a request made by hand): shown again empty.
             self.raw_data = ["", "", ""]
@@ -88,3 +103,21 @@ def strip_and_clean(value: str | None) -> str | None:
         return None
     spaced = (" " if unicodedata.category(ch) == "Zs" else ch for ch in value)
     return "".join(ch for ch in spaced if ch in KEPT_INVISIBLES or ch.isprintable()).strip()
+
+
+class _GovCheckboxes(GovCheckboxesInput):
+    """As for radios: no hint shown when the field has none."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if not (params.get("hint") or {}).get("text"):
+            params.pop("hint", None)
+        return params
+
+
+class GovukCheckboxesField(SelectMultipleField):
+    widget = _GovCheckboxes()
+
+
+class GovukSelectField(SelectField):
+    widget = GovSelect()

@@ -212,26 +212,38 @@ def create_case(app):
 STAFF_PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session")
+def staff_password_hash():
+    """One real Argon2 hash of STAFF_PASSWORD for every account the factory makes: Argon2 is slow on
+    purpose (about 0.2 s a hash), and sign-ins still verify it for real."""
+    from crm_bridge.staff.accounts import hash_password
+
+    return hash_password(STAFF_PASSWORD)
+
+
 @pytest.fixture
-def create_staff(app):
+def create_staff(app, staff_password_hash, monkeypatch):
     """Factory: create_staff(role="advisor", email=None, service_groups=(), **overrides) -> StaffUser.
 
     Service officers get the environment group unless told otherwise. Password: STAFF_PASSWORD."""
     counter = iter(range(1, 100_000))
 
     def create(role: str = "advisor", email: str | None = None, service_groups=None, **overrides):
+        from crm_bridge.staff import accounts
         from crm_bridge.staff.accounts import create_user
 
         if service_groups is None:
             service_groups = ("environment",) if role == "service_officer" else ()
         number = next(counter)
-        user = create_user(
-            email or f"{role.replace('_', '.')}{number}@northdale.example",
-            overrides.pop("name", f"{role.replace('_', ' ').title()} {number}"),
-            role,
-            STAFF_PASSWORD,
-            service_groups,
-        )
+        with monkeypatch.context() as patch:
+            patch.setattr(accounts, "hash_password", lambda password: staff_password_hash)
+            user = create_user(
+                email or f"{role.replace('_', '.')}{number}@northdale.example",
+                overrides.pop("name", f"{role.replace('_', ' ').title()} {number}"),
+                role,
+                STAFF_PASSWORD,
+                service_groups,
+            )
         for field, value in overrides.items():
             setattr(user, field, value)
         db.session.commit()

@@ -1,7 +1,8 @@
 """Outbox adapters, chosen by configuration so the domain code never knows which one runs.
 
-NOTIFIER (smtp | notify | none) delivers `acknowledgement` messages; CRM_ADAPTER (open311 | none)
-delivers `crm_push` messages. A kind with no adapter stays queued (see crm_bridge.outbox)."""
+NOTIFIER (smtp | notify | none) delivers `acknowledgement` and `case_update` messages (Notify: case updates
+only with NOTIFY_UPDATE_TEMPLATE_ID); CRM_ADAPTER (open311 | none) delivers `crm_push` messages. A kind
+with no adapter stays queued (see crm_bridge.outbox)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,12 @@ def adapters_from_config(config: Mapping) -> dict[str, Adapter]:
         raise AdapterConfigError(f"CRM_ADAPTER must be one of {', '.join(CRM_ADAPTERS)}, not {crm!r}")
     adapters: dict[str, Adapter] = {}
     if notifier == "smtp":
-        adapters["acknowledgement"] = SmtpNotifier(SmtpSettings.from_config(config))
+        adapters["acknowledgement"] = adapters["case_update"] = SmtpNotifier(SmtpSettings.from_config(config))
     elif notifier == "notify":
-        adapters["acknowledgement"] = NotifyNotifier(NotifySettings.from_config(config))
+        notify = NotifyNotifier(NotifySettings.from_config(config))
+        adapters["acknowledgement"] = notify
+        if notify.settings.update_template_id:  # else case updates wait, saying no adapter handles them
+            adapters["case_update"] = notify
     if crm == "open311":
         adapters["crm_push"] = Open311Push(Open311Settings.from_config(config))
     return adapters

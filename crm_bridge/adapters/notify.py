@@ -1,4 +1,4 @@
-"""Acknowledgements through GOV.UK Notify (the maintained notifications-python-client).
+"""Acknowledgements and case updates through GOV.UK Notify (the maintained notifications-python-client).
 
 The email's wording lives in a Notify template (one per language where the council has them, else the
 default); we send its personalisation: ((reference)), ((request_type)), ((acknowledge_due)),
@@ -14,6 +14,7 @@ from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from ..models import OutboxMessage
+from . import case_update
 from .acknowledgement import Acknowledgement, acknowledgement_for, localised_dates
 from .base import AdapterConfigError, DeliveryError
 
@@ -27,6 +28,9 @@ class NotifySettings:
     template_id: str
     public_base_url: str
     template_ids: Mapping[str, str] = field(default_factory=dict)  # per language, e.g. {"cy": "..."}
+    # Case updates: a template with ((reference)), ((update)) and ((tracking_link)); none: not sent by Notify.
+    update_template_id: str | None = None
+    update_template_ids: Mapping[str, str] = field(default_factory=dict)
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 15.0
 
@@ -42,6 +46,8 @@ class NotifySettings:
             template_id=config["NOTIFY_TEMPLATE_ID"],
             public_base_url=config["PUBLIC_BASE_URL"],
             template_ids=dict(config.get("NOTIFY_TEMPLATE_IDS") or {}),
+            update_template_id=config.get("NOTIFY_UPDATE_TEMPLATE_ID") or None,
+            update_template_ids=dict(config.get("NOTIFY_UPDATE_TEMPLATE_IDS") or {}),
             base_url=config.get("NOTIFY_BASE_URL") or DEFAULT_BASE_URL,
             timeout=float(config.get("DELIVERY_TIMEOUT") or 15),
         )
@@ -64,16 +70,25 @@ class NotifyNotifier:
 
     def deliver(self, message: OutboxMessage) -> None:
         settings = self.settings
-        ack = acknowledgement_for(message, settings.public_base_url)
+        if message.kind == "case_update":  # a public update on the case (crm_bridge.adapters.case_update)
+            update = case_update.case_update_for(message, settings.public_base_url)
+            if not settings.update_template_id:
+                raise DeliveryError("GOV.UK Notify: NOTIFY_UPDATE_TEMPLATE_ID is not set")
+            email_address, values = update.email, case_update.personalisation(update)
+            template_id = settings.update_template_ids.get(update.lang, settings.update_template_id)
+        else:
+            ack = acknowledgement_for(message, settings.public_base_url)
+            email_address, values = ack.email, personalisation(ack)
+            template_id = settings.template_ids.get(ack.lang, settings.template_id)
         # A client per delivery: the library's client is not thread-safe.
         client = NotificationsAPIClient(
             settings.api_key, base_url=settings.base_url, timeout=settings.timeout
         )
         try:
             client.send_email_notification(
-                email_address=ack.email,
-                template_id=settings.template_ids.get(ack.lang, settings.template_id),
-                personalisation=personalisation(ack),
+                email_address=email_address,
+                template_id=template_id,
+                personalisation=values,
                 reference=message.idempotency_key,
             )
         except APIError as error:

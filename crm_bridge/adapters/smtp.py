@@ -1,4 +1,4 @@
-"""Acknowledgements by email through an SMTP server (optionally STARTTLS and login).
+"""Acknowledgements and case updates by email through an SMTP server (optionally STARTTLS and login).
 
 SMTP has no idempotency: the Message-ID is derived from the outbox message's idempotency key, so a
 message sent twice (a worker that crashed after sending, before recording it) is the same message to
@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from ..models import OutboxMessage
+from . import case_update
 from .acknowledgement import acknowledgement_for, email_text
 from .base import AdapterConfigError, DeliveryError
 
@@ -60,8 +61,12 @@ class SmtpNotifier:
         self.settings = settings
 
     def deliver(self, message: OutboxMessage) -> None:
-        ack = acknowledgement_for(message, self.settings.public_base_url)
-        subject, body = email_text(ack, self.settings.council_name)
+        if message.kind == "case_update":  # a public update on the case (crm_bridge.adapters.case_update)
+            ack = case_update.case_update_for(message, self.settings.public_base_url)
+            subject, body = case_update.email_text(ack, self.settings.council_name)
+        else:
+            ack = acknowledgement_for(message, self.settings.public_base_url)
+            subject, body = email_text(ack, self.settings.council_name)
         email = EmailMessage()
         email["From"] = self.settings.sender
         email["To"] = ack.email

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_login import LoginManager, current_user
 
 from crm_bridge.audit import audit
@@ -19,7 +19,22 @@ from crm_bridge.staff.models import StaffUser
 from crm_bridge.staff.roles import Permission
 from portal.db import db
 
-login_manager = LoginManager()
+
+class StaffLoginManager(LoginManager):
+    """Flask-Login keeps the signed-in user in `g`, which lives as long as the application context. A
+    request normally gets a context of its own, but one pushed around several requests (tests, scripts)
+    would let one request's user answer for the next: each request loads its own."""
+
+    def init_app(self, app: Flask, add_context_processor: bool = True) -> None:
+        super().init_app(app, add_context_processor)
+        app.before_request(_forget_previous_user)
+
+
+def _forget_previous_user() -> None:
+    g.pop("_login_user", None)
+
+
+login_manager = StaffLoginManager()
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = None
 login_manager.session_protection = "basic"

@@ -69,7 +69,8 @@ def enter_code():
 @open_to_everyone
 def set_up_code():
     user = _pending_user()
-    if user is None:
+    if user is None or user.totp_secret:
+        # An account that has a second factor proves it here: a password alone never replaces it.
         return redirect(url_for("auth.sign_in"))
     return _second_factor_set_up(user, then=lambda: _complete_sign_in(user))
 
@@ -78,7 +79,8 @@ def set_up_code():
 @signed_in_required
 def set_up_own_code():
     """Any member of staff may turn on the second factor for their own account."""
-    return _second_factor_set_up(current_user, then=lambda: _complete_sign_in(current_user))
+    user = current_user._get_current_object()
+    return _second_factor_set_up(user, then=lambda: _complete_sign_in(user))
 
 
 @auth.post("/sign-out")

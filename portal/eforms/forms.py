@@ -196,6 +196,13 @@ class YourDetailsForm(FlaskForm):
         filters=[strip_and_clean],
         validators=[Length(max=500, message=_l("Enter 500 characters or fewer"))],
     )
+    interpreter = GovukRadioField(
+        _l("Do you need an interpreter?"),
+        description=_l("If you do, the council will arrange one. You do not have to answer."),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+        validators=[Optional()],
+        invalid_choice_message=_l("Select yes or no, or leave the question unanswered"),
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """The way to be contacted needs its detail: the message goes next to the box left empty."""

@@ -27,5 +27,9 @@ class FormDraft(db.Model):
     transcript: Mapped[list] = mapped_column(sa.JSON, default=list)
     searches: Mapped[list] = mapped_column(sa.JSON, default=list)
     case_reference: Mapped[str | None] = mapped_column(sa.String(20))
+    # A draft an advisor fills in for a caller (contacts.start_assisted_form): channel is then phone,
+    # face_to_face, email or post, and the case's contact is logged by this member of staff.
+    assisted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    avoidable_reason: Mapped[str | None] = mapped_column(sa.String(40))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)

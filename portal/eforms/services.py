@@ -12,11 +12,13 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from crm_bridge.assisted import hand_off_assisted
 from crm_bridge.catalogue import RequestType, default_catalogue
 from crm_bridge.configured import deliver_now, handoff_settings
 from crm_bridge.handoff import CustomerDetails, Location, StoredPhoto, Submission, hand_off
 from crm_bridge.models import Case
 from crm_bridge.photos import photo_path, store_photo
+from crm_bridge.staff.models import StaffUser
 from portal.db import db
 
 from .models import FormDraft
@@ -143,8 +145,12 @@ def submit(draft: FormDraft, request_type: RequestType) -> Case:
         transcript=tuple(draft.transcript),
         searches=tuple(draft.searches),
         started_at=draft.started_at,
+        avoidable_reason=draft.avoidable_reason,
+        interpreter_needed=customer.get("interpreter") == "yes",
     )
-    case = hand_off(submission, handoff_settings(current_app.config))
+    settings = handoff_settings(current_app.config)
+    advisor = db.session.get(StaffUser, draft.assisted_by_id) if draft.assisted_by_id else None
+    case = hand_off_assisted(submission, advisor, settings) if advisor else hand_off(submission, settings)
     if draft.case_reference != case.reference:
         draft.case_reference = case.reference
         db.session.commit()
@@ -190,6 +196,9 @@ def _customer_rows(customer: dict, step_slug: str) -> list[SummaryRow]:
     method = customer.get("preferred_contact")
     if method:
         rows.append(SummaryRow(_("How we contact you"), methods.get(method, method), step_slug))
+    interpreter = {"yes": _("Yes"), "no": _("No")}.get(customer.get("interpreter") or "")
+    if interpreter:
+        rows.append(SummaryRow(_("Do you need an interpreter?"), interpreter, step_slug))
     return rows
 
 

@@ -104,6 +104,8 @@ def _render_step(form, step, request_type, draft, steps, returning: bool):
     previous = previous_slug(steps, step.slug)
     if previous:
         back = url_for("eforms.edit_step", code=request_type.code, step=previous)
+    elif draft.assisted_by_id:  # an advisor's hand-off starts from the contact form, not the web start page
+        back = url_for("contacts.log_contact")
     else:
         back = url_for("eforms.show_start", code=request_type.code)
     return render_template(
@@ -151,7 +153,7 @@ def _save(form, step, request_type, draft) -> str:
     return "next"
 
 
-DETAILS_FIELDS = ("name", "email", "phone", "address", "preferred_contact")
+DETAILS_FIELDS = ("name", "email", "phone", "address", "preferred_contact", "interpreter")
 
 
 def _save_photo(form, draft) -> str:
@@ -261,5 +263,6 @@ def show_confirmation(code: str):
         "content",
         request_type=request_type,
         case=case,
+        assisted=draft.assisted_by_id is not None,
         page_title=_("Your request has been sent"),
     )
