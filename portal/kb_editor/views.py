@@ -72,7 +72,7 @@ def new_article():
     return _render("kb_editor/new.html", _("New article"), form=form, status=_status(form))
 
 
-@kb_editor.route("/<slug>", methods=["GET", "POST"])
+@kb_editor.route("/articles/<slug>", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_article(slug: str):
     article = _article_or_404(slug)
@@ -88,7 +88,7 @@ def edit_article(slug: str):
     return _render_article(article, form, status=_status(form))
 
 
-@kb_editor.post("/<slug>/publish")
+@kb_editor.post("/articles/<slug>/publish")
 @permission_required(EDIT)
 def publish_article(slug: str):
     article = _article_or_404(slug)
@@ -103,7 +103,7 @@ def publish_article(slug: str):
     return redirect(url_for("kb_editor.edit_article", slug=article.slug))
 
 
-@kb_editor.post("/<slug>/unpublish")
+@kb_editor.post("/articles/<slug>/unpublish")
 @permission_required(EDIT)
 def unpublish_article(slug: str):
     article = _article_or_404(slug)
@@ -113,7 +113,7 @@ def unpublish_article(slug: str):
     return redirect(url_for("kb_editor.edit_article", slug=article.slug))
 
 
-@kb_editor.get("/<slug>/history")
+@kb_editor.get("/articles/<slug>/history")
 @permission_required(EDIT)
 def show_history(slug: str):
     article = _article_or_404(slug)
@@ -122,7 +122,7 @@ def show_history(slug: str):
     return _render("kb_editor/history.html", title, article=article, changes=changes)
 
 
-@kb_editor.route("/<slug>/<lang>", methods=["GET", "POST"])
+@kb_editor.route("/articles/<slug>/<lang>", methods=["GET", "POST"])
 @permission_required(EDIT)
 def edit_translation(slug: str, lang: str):
     article = _article_or_404(slug)

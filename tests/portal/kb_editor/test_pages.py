@@ -44,10 +44,10 @@ def test_editor_opens_every_page(editor, create_article, app):
         ("/staff/knowledge-base", "Knowledge base articles"),
         ("/staff/knowledge-base/due-for-review", "Articles due for review"),
         ("/staff/knowledge-base/new", "New article"),
-        ("/staff/knowledge-base/bin-day", "Edit ‘Find your bin day’"),
-        ("/staff/knowledge-base/bin-day/en", "Edit the English version"),
-        ("/staff/knowledge-base/bin-day/cy", "Edit the Cymraeg version"),
-        ("/staff/knowledge-base/bin-day/history", "History of ‘Find your bin day’"),
+        ("/staff/knowledge-base/articles/bin-day", "Edit ‘Find your bin day’"),
+        ("/staff/knowledge-base/articles/bin-day/en", "Edit the English version"),
+        ("/staff/knowledge-base/articles/bin-day/cy", "Edit the Cymraeg version"),
+        ("/staff/knowledge-base/articles/bin-day/history", "History of ‘Find your bin day’"),
     ]:
         assert assert_well_formed(client.get(url), 200) == heading, url
 
@@ -58,8 +58,8 @@ def test_other_roles_are_refused(staff_client, create_article, role):
     create_article(slug="bin-day", status="draft")
 
     assert client.get("/staff/knowledge-base").status_code == 403
-    assert client.get("/staff/knowledge-base/bin-day").status_code == 403
-    assert client.post("/staff/knowledge-base/bin-day/publish").status_code == 403
+    assert client.get("/staff/knowledge-base/articles/bin-day").status_code == 403
+    assert client.post("/staff/knowledge-base/articles/bin-day/publish").status_code == 403
     assert client.post("/staff/knowledge-base/new", data=NEW_ARTICLE).status_code == 403
     assert rows(Article)[0].status == "draft"
     assert count(ArticleChange) == 0
@@ -76,8 +76,8 @@ def test_unknown_article_or_language_is_not_found(editor, create_article):
     client, _user = editor
     create_article(slug="bin-day")
 
-    assert client.get("/staff/knowledge-base/no-such-article").status_code == 404
-    assert client.get("/staff/knowledge-base/bin-day/xx").status_code == 404
+    assert client.get("/staff/knowledge-base/articles/no-such-article").status_code == 404
+    assert client.get("/staff/knowledge-base/articles/bin-day/xx").status_code == 404
 
 
 def test_create_an_article_as_a_draft(editor, client):
@@ -86,7 +86,7 @@ def test_create_an_article_as_a_draft(editor, client):
     response = editor_client.post("/staff/knowledge-base/new", data=NEW_ARTICLE)
 
     assert response.status_code == 302
-    assert response.location.endswith("/staff/knowledge-base/allotment-waiting-list")
+    assert response.location.endswith("/staff/knowledge-base/articles/allotment-waiting-list")
     [article] = rows(Article)
     assert (article.status, article.owner, article.review_due) == ("draft", "Parks team", date(2027, 3, 31))
     translation = article.translation("en")
@@ -139,10 +139,10 @@ def test_edit_the_settings(editor, create_article):
         "related_form": "missed-bin",
     }
 
-    response = client.post("/staff/knowledge-base/bin-day", data=form)
+    response = client.post("/staff/knowledge-base/articles/bin-day", data=form)
 
     assert response.status_code == 302
-    assert response.location.endswith("/staff/knowledge-base/bin-collection-day")
+    assert response.location.endswith("/staff/knowledge-base/articles/bin-collection-day")
     [article] = rows(Article)
     assert (article.slug, article.owner, article.related_form) == (
         "bin-collection-day",
@@ -160,7 +160,7 @@ def test_edit_the_settings_with_bad_input(editor, create_article):
     create_article(slug="parking", service_group="parking")
     form = {"slug": "parking", "service_group": "roads", "owner": "New owner", "related_form": "no-such-form"}
 
-    response = client.post("/staff/knowledge-base/bin-day", data=form)
+    response = client.post("/staff/knowledge-base/articles/bin-day", data=form)
 
     assert_well_formed(response, 422)
     soup = page(response)
@@ -183,7 +183,7 @@ def test_add_and_edit_a_translation(editor, create_article):
         "save": "Save",
     }
 
-    response = client.post("/staff/knowledge-base/bin-day/cy", data=welsh)
+    response = client.post("/staff/knowledge-base/articles/bin-day/cy", data=welsh)
 
     assert response.status_code == 302
     translation = rows(ArticleTranslation)[1]
@@ -205,7 +205,7 @@ def test_translation_with_bad_input_keeps_what_was_typed(editor, create_article)
     create_article(slug="bin-day")
 
     response = client.post(
-        "/staff/knowledge-base/bin-day/pl", data={"title": " ", "body": "Treść", "save": "Save"}
+        "/staff/knowledge-base/articles/bin-day/pl", data={"title": " ", "body": "Treść", "save": "Save"}
     )
 
     assert_well_formed(response, 422)
@@ -220,12 +220,12 @@ def test_right_to_left_languages_are_marked(editor, create_article):
     client, _user = editor
     create_article(slug="bin-day")
 
-    soup = page(client.get("/staff/knowledge-base/bin-day/ar"))
+    soup = page(client.get("/staff/knowledge-base/articles/bin-day/ar"))
 
     assert soup.select_one("#title")["dir"] == "rtl"
     assert soup.select_one("#body")["dir"] == "rtl"
     assert soup.select_one("#title")["lang"] == "ar"
-    assert page(client.get("/staff/knowledge-base/bin-day/cy")).select_one("#body")["dir"] == "ltr"
+    assert page(client.get("/staff/knowledge-base/articles/bin-day/cy")).select_one("#body")["dir"] == "ltr"
 
 
 def test_preview_is_sanitised_and_saves_nothing(editor, create_article):
@@ -234,7 +234,7 @@ def test_preview_is_sanitised_and_saves_nothing(editor, create_article):
     body = "**Bold** answer.\n\n<script>alert('x')</script>\n\n[link](javascript:alert(1))"
 
     response = client.post(
-        "/staff/knowledge-base/bin-day/en", data={"title": "Bin day", "body": body, "preview": "Preview"}
+        "/staff/knowledge-base/articles/bin-day/en", data={"title": "Bin day", "body": body, "preview": "Preview"}
     )
 
     assert_well_formed(response, 200)
@@ -254,13 +254,13 @@ def test_publish_and_unpublish_show_in_residents_search_at_once(editor, client, 
     create_article(slug="allotments", title="Allotment waiting list", status="draft", keywords=("allotment",))
     assert search_slugs(client, "allotment waiting list") == []  # the index is built, without the draft
 
-    response = editor_client.post("/staff/knowledge-base/allotments/publish")
+    response = editor_client.post("/staff/knowledge-base/articles/allotments/publish")
 
     assert response.status_code == 302
     assert search_slugs(client, "allotment waiting list")[0] == "allotments"
     assert client.get("/articles/allotments").status_code == 200
 
-    editor_client.post("/staff/knowledge-base/allotments/unpublish")
+    editor_client.post("/staff/knowledge-base/articles/allotments/unpublish")
 
     assert search_slugs(client, "allotment waiting list") == []
     assert client.get("/articles/allotments").status_code == 404
@@ -277,7 +277,7 @@ def test_an_edited_title_is_searched_at_once(editor, client, create_article):
     assert search_slugs(client, "wheelie collection calendar") == []
 
     editor_client.post(
-        "/staff/knowledge-base/bin-day/en",
+        "/staff/knowledge-base/articles/bin-day/en",
         data={"title": "Wheelie bin collection calendar", "body": "An answer.", "save": "Save"},
     )
 
@@ -288,7 +288,7 @@ def test_publish_without_english_is_refused(editor, create_article):
     client, _user = editor
     create_article(slug="bin-day", lang="cy", title="Diwrnod bin", status="draft")
 
-    response = client.post("/staff/knowledge-base/bin-day/publish")
+    response = client.post("/staff/knowledge-base/articles/bin-day/publish")
 
     assert_well_formed(response, 422)
     summary = page(response).select_one(".govuk-error-summary")
@@ -304,14 +304,14 @@ def test_publish_needs_the_pages_csrf_token(csrf_client, create_staff, create_ar
     sign_in_as(csrf_client, create_staff("kb_editor"))
     create_article(slug="bin-day", status="draft")
 
-    response = csrf_client.post("/staff/knowledge-base/bin-day/publish")
+    response = csrf_client.post("/staff/knowledge-base/articles/bin-day/publish")
 
     assert response.status_code == 400
     assert rows(Article)[0].status == "draft"
 
-    form = page(csrf_client.get("/staff/knowledge-base/bin-day")).select_one("form[action$='/publish']")
+    form = page(csrf_client.get("/staff/knowledge-base/articles/bin-day")).select_one("form[action$='/publish']")
     token = form.select_one("input[name=csrf_token]")["value"]
-    response = csrf_client.post("/staff/knowledge-base/bin-day/publish", data={"csrf_token": token})
+    response = csrf_client.post("/staff/knowledge-base/articles/bin-day/publish", data={"csrf_token": token})
 
     assert response.status_code == 302
     assert rows(Article)[0].status == "published"
@@ -320,12 +320,12 @@ def test_publish_needs_the_pages_csrf_token(csrf_client, create_staff, create_ar
 def test_history_shows_who_changed_what_and_when(editor, create_article):
     client, _user = editor
     create_article(slug="bin-day", status="draft")
-    client.post("/staff/knowledge-base/bin-day/publish")
+    client.post("/staff/knowledge-base/articles/bin-day/publish")
     client.post(
-        "/staff/knowledge-base/bin-day/cy", data={"title": "Diwrnod bin", "body": "Ateb.", "save": "Save"}
+        "/staff/knowledge-base/articles/bin-day/cy", data={"title": "Diwrnod bin", "body": "Ateb.", "save": "Save"}
     )
 
-    response = client.get("/staff/knowledge-base/bin-day/history")
+    response = client.get("/staff/knowledge-base/articles/bin-day/history")
 
     assert_well_formed(response, 200)
     table_rows = page(response).select("#history tbody tr")

@@ -183,6 +183,17 @@ def test_customer_history_within_scope(staff_client, create_case):
     assert len(scoped.select(".app-case-contacts li")) == 2
 
 
+def test_the_customer_page_is_linked_for_those_who_may_open_it(staff_client, create_case):
+    case = create_case()
+    customer_page = f"/staff/customers/{case.customer_id}"
+    advisor, _user = staff_client("advisor")
+    assert page(advisor.get(f"/staff/cases/{case.reference}")).find("a", href=customer_page) is not None
+    assert advisor.get(customer_page).status_code == 200
+    officer, _user = staff_client("service_officer")
+    assert page(officer.get(f"/staff/cases/{case.reference}")).find("a", href=customer_page) is None
+    assert officer.get(customer_page).status_code == 403
+
+
 def test_merged_cases_link_both_ways(staff_client, create_case):
     client, _user = staff_client("advisor")
     kept, duplicate = create_case(), create_case(status="closed")
