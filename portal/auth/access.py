@@ -112,9 +112,11 @@ def audit_read(object_type: str, object_id: int | str, **detail) -> None:
     db.session.commit()
 
 
-def audit_change(action: str, object_type: str, object_id: int | str, **detail) -> None:
-    """Adds the audit row for a change to the session; the service commits it with the change."""
-    audit(current_user, action, object_type, object_id, ip_address=request.remote_addr, **detail)
+def audit_reads(object_type: str, object_ids, via: str) -> None:
+    """Records shown in a list (names, emails, addresses) are reads of personal data too: a row each."""
+    for object_id in object_ids:
+        audit(current_user, "view", object_type, object_id, ip_address=request.remote_addr, via=via)
+    db.session.commit()
 
 
 def require_case_scope(service_group: str) -> None:

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from crm_bridge import assisted
 from crm_bridge.handoff import CustomerDetails
 from crm_bridge.staff.roles import Permission
-from portal.auth.access import audit_read, permission_required
+from portal.auth.access import audit_read, audit_reads, permission_required
 from portal.eforms.steps import plan
 
 from . import contacts, services
@@ -99,8 +99,7 @@ def _render(form, status: int = 200, saved=None, searched: bool = False):
     found = assisted.search_customers(form.customer_query.data) if form.customer_query.data else []
     if form.chosen_customer is not None and form.chosen_customer not in found:
         found.insert(0, form.chosen_customer)
-    for customer in found:
-        audit_read("customer", customer.id, via="log_contact")
+    audit_reads("customer", [customer.id for customer in found], via="log_contact")
     form.customer_id.choices = [SelectChoice("", _("None of these"))] + [
         SelectChoice(str(customer.id), _customer_label(customer)) for customer in found
     ]

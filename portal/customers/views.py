@@ -11,7 +11,7 @@ from crm_bridge import customers as services
 from crm_bridge import data_protection
 from crm_bridge.models import Customer
 from crm_bridge.staff.roles import Permission
-from portal.auth.access import audit_change, audit_read, permission_required
+from portal.auth.access import audit_read, audit_reads, permission_required
 from portal.db import db, utcnow
 from portal.layout import render_page
 
@@ -34,13 +34,6 @@ def display_name(customer: Customer) -> str:
     return customer.name or _("Customer %(number)s", number=customer.id)
 
 
-def _audit_listed(found: list[Customer], via: str) -> None:
-    """Names, emails and phone numbers shown in a list are reads of personal data too."""
-    for customer in found:
-        audit_change("view", "customer", customer.id, via=via)
-    db.session.commit()
-
-
 @customers.get("/")
 @permission_required(Permission.VIEW_CUSTOMERS)
 def find_customers():
@@ -48,7 +41,7 @@ def find_customers():
     found = None
     if form.q.data and form.validate():
         found = services.find_customers(form.q.data)
-        _audit_listed(found, "search")
+        audit_reads("customer", [c.id for c in found], "search")
     return render_page(
         "customers/find.html",
         "results",
@@ -71,7 +64,7 @@ def show_customer(customer_id: int):
     candidates = None
     if can_manage and merge_search.q.data and merge_search.validate():
         candidates = [c for c in services.find_customers(merge_search.q.data) if c.id != customer.id]
-        _audit_listed(candidates, "merge_search")
+        audit_reads("customer", [c.id for c in candidates], "merge_search")
     return render_template(
         "customers/customer.html",
         customer=customer,
@@ -190,7 +183,7 @@ def lift_restriction(customer_id: int):
 def list_restrictions():
     today = utcnow().date()
     restricted = services.current_restrictions()
-    _audit_listed(restricted, "restrictions")
+    audit_reads("customer", [c.id for c in restricted], "restrictions")
     due = {customer.id for customer in services.restrictions_due_for_review(today)}
     return render_template(
         "customers/restrictions.html",

@@ -14,7 +14,7 @@ from crm_bridge.staff.roles import Permission
 from crm_bridge.workbench import case_view, queues
 from crm_bridge.workbench.sla import case_clock, uk_today
 from crm_bridge.working_days import UK_TIME
-from portal.auth.access import audit_read, permission_required, require_case_scope
+from portal.auth.access import audit_read, audit_reads, permission_required, require_case_scope
 from portal.eforms.services import upload_folder
 from portal.layout import is_htmx_fragment_request, render_page
 
@@ -58,6 +58,7 @@ def list_cases():
         results = queues.find_cases(
             form.filters(), scope, current_user.id, today, request.args.get("page", 1, type=int)
         )
+        audit_reads("case", [case.id for case in results.cases], via="queue")
     html = render_page(
         "workbench/list.html",
         "results",

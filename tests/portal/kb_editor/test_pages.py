@@ -234,7 +234,8 @@ def test_preview_is_sanitised_and_saves_nothing(editor, create_article):
     body = "**Bold** answer.\n\n<script>alert('x')</script>\n\n[link](javascript:alert(1))"
 
     response = client.post(
-        "/staff/knowledge-base/articles/bin-day/en", data={"title": "Bin day", "body": body, "preview": "Preview"}
+        "/staff/knowledge-base/articles/bin-day/en",
+        data={"title": "Bin day", "body": body, "preview": "Preview"},
     )
 
     assert_well_formed(response, 200)
@@ -309,7 +310,9 @@ def test_publish_needs_the_pages_csrf_token(csrf_client, create_staff, create_ar
     assert response.status_code == 400
     assert rows(Article)[0].status == "draft"
 
-    form = page(csrf_client.get("/staff/knowledge-base/articles/bin-day")).select_one("form[action$='/publish']")
+    form = page(csrf_client.get("/staff/knowledge-base/articles/bin-day")).select_one(
+        "form[action$='/publish']"
+    )
     token = form.select_one("input[name=csrf_token]")["value"]
     response = csrf_client.post("/staff/knowledge-base/articles/bin-day/publish", data={"csrf_token": token})
 
@@ -322,7 +325,8 @@ def test_history_shows_who_changed_what_and_when(editor, create_article):
     create_article(slug="bin-day", status="draft")
     client.post("/staff/knowledge-base/articles/bin-day/publish")
     client.post(
-        "/staff/knowledge-base/articles/bin-day/cy", data={"title": "Diwrnod bin", "body": "Ateb.", "save": "Save"}
+        "/staff/knowledge-base/articles/bin-day/cy",
+        data={"title": "Diwrnod bin", "body": "Ateb.", "save": "Save"},
     )
 
     response = client.get("/staff/knowledge-base/articles/bin-day/history")

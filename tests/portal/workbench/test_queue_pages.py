@@ -137,3 +137,19 @@ def test_due_filters(staff_client, create_case):
     assert row_references(client.get("/staff/cases?due=breached")) == [overdue.reference]
     assert row_references(client.get("/staff/cases?due=today")) == [due_today.reference]
     assert due_today.reference in row_references(client.get("/staff/cases?due=soon"))
+
+
+def test_every_case_listed_is_an_audited_read(staff_client, create_case):
+    from crm_bridge.audit import AuditEvent
+
+    from ..helpers import rows
+
+    client, user = staff_client("service_officer")
+    shown = create_case()
+    hidden = create_case(request_type="bus-pass", answers={"request": "new"}, location=None)
+    assert client.get("/staff/cases").status_code == 200
+    reads = [
+        (row.actor_id, row.object_id, row.detail) for row in rows(AuditEvent) if row.object_type == "case"
+    ]
+    assert reads == [(user.id, str(shown.id), {"via": "queue"})]
+    assert str(hidden.id) not in {object_id for _actor, object_id, _detail in reads}
