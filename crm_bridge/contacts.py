@@ -50,6 +50,7 @@ def record_self_service_answer(
     service_group: str | None,
     summary: str = "",
     started_at: datetime | None = None,
+    kiosk_id: int | None = None,
 ) -> Contact:
     """A resident confirmed that an answer from the knowledge base answered their question."""
     return record_contact(
@@ -61,4 +62,5 @@ def record_self_service_answer(
         started_at=started_at,
         article_slug=article_slug,
         summary=summary,
+        kiosk_id=kiosk_id,
     )

@@ -242,6 +242,7 @@ def _contact(submission: Submission, case: Case, customer: Customer | None, now:
         case=case,
         customer=customer,
         logged_by_id=submission.logged_by_id,
+        kiosk_id=submission.kiosk_id,
         avoidable=submission.avoidable_reason is not None,
         avoidable_reason=submission.avoidable_reason,
     )

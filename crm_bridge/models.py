@@ -35,6 +35,8 @@ class Contact(db.Model):
     case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="SET NULL"), index=True)
     # The advisor who logged an assisted contact; none for self-service.
     logged_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+    # The reception kiosk the contact was made at (channel "kiosk"), so each device's use can be counted.
+    kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosk_device.id", ondelete="SET NULL"))
 
     customer: Mapped[Customer | None] = relationship()
     case: Mapped[Case | None] = relationship()

@@ -1,1 +1,1 @@
-"""Reception kiosk mode: its own layout and flow over the portal's search, forms and hand-off (to come)."""
+"""The reception kiosk: a touchscreen mode over the same search, knowledge base, forms and hand-off."""

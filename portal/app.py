@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from crm_bridge.open311.views import open311
+    from kiosk.views import kiosk
 
     from .admin import admin
     from .articles.views import articles
@@ -75,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from .tracking.views import tracking
     from .workbench import workbench
 
-    for blueprint in (main, search, api, articles, chat, eforms, tracking):
+    for blueprint in (main, search, api, articles, chat, eforms, tracking, kiosk):
         app.register_blueprint(blueprint)
     for blueprint in (auth, workbench, customers, contacts, kb_editor, admin):  # staff: guard_staff_blueprint
         app.register_blueprint(blueprint)

@@ -7,10 +7,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from govuk_frontend_wtf.main import wtforms_errors
 from jinja2_fragments.flask import render_block
+from sqlalchemy.exc import SQLAlchemyError
 
 from crm_bridge.catalogue import default_catalogue
+from kiosk.device import current_kiosk
 
 from .auth.navigation import staff_navigation
+from .db import db
 from .domain import LANGUAGES, SERVICE_GROUPS
 from .i18n import text_direction
 
@@ -60,7 +63,18 @@ def _layout_context() -> dict:
         "languages": LANGUAGES,
         "service_groups": SERVICE_GROUPS,
         "htmx_fragment": is_htmx_fragment_request(),
+        # Residents' pages extend this: the kiosk's own layout on a registered kiosk, else the portal's.
+        "base_layout": "kiosk/layout.html" if _on_a_kiosk() else "layout.html",
     }
+
+
+def _on_a_kiosk() -> bool:
+    try:
+        return current_kiosk() is not None
+    except SQLAlchemyError:
+        # An error page while the database is down still renders, in the portal's layout.
+        db.session.rollback()
+        return False
 
 
 def is_htmx_fragment_request() -> bool:

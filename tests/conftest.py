@@ -270,3 +270,29 @@ def staff_client(app, create_staff):
         return client, user
 
     return make
+
+
+@pytest.fixture
+def create_kiosk(app):
+    """Factory: create_kiosk(name="Reception", location=...) -> (Kiosk, device token), already enrolled."""
+    counter = iter(range(1, 100_000))
+
+    def create(name: str | None = None, location: str = "Reception, council offices"):
+        from kiosk.registry import enrol_device, register_kiosk
+
+        kiosk, code = register_kiosk(name or f"Reception kiosk {next(counter)}", location, None)
+        return enrol_device(code)
+
+    return create
+
+
+@pytest.fixture
+def kiosk_client(app, create_kiosk):
+    """A test client on a registered kiosk: its device cookie set as enrolment sets it."""
+    from kiosk.device import DEVICE_COOKIE
+
+    kiosk, token = create_kiosk()
+    client = app.test_client()
+    client.set_cookie(DEVICE_COOKIE, token, domain="localhost")
+    client.kiosk = kiosk
+    return client

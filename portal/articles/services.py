@@ -37,7 +37,14 @@ def article_page(article: Article, asked_lang: str | None, interface_lang: str, 
     return ArticlePage(article, article.translations[0], interface_lang)
 
 
-def give_feedback(page: ArticlePage, helpful: bool, comment: str, channel: str, already_confirmed: bool):
+def give_feedback(
+    page: ArticlePage,
+    helpful: bool,
+    comment: str,
+    channel: str,
+    already_confirmed: bool,
+    kiosk_id: int | None = None,
+):
     """Feedback is kept; a 'yes' is also a contact resolved by self-service, counted once a visit."""
     record_feedback(page.article, page.translation.lang, helpful, comment, channel)
     if helpful and not already_confirmed:
@@ -47,5 +54,6 @@ def give_feedback(page: ArticlePage, helpful: bool, comment: str, channel: str, 
             article_slug=page.article.slug,
             service_group=page.article.service_group,
             summary=summary(page.translation.body),
+            kiosk_id=kiosk_id,
         )
     db.session.commit()

@@ -5,6 +5,7 @@ from flask_babel import _, get_locale
 
 from knowledge_base.operations import get_published_article
 from knowledge_base.records import MAX_SLUG, SLUG
+from portal.channel import current_channel, current_kiosk_id
 from portal.layout import render_page
 
 from .forms import FeedbackForm
@@ -44,8 +45,9 @@ def give_article_feedback(slug: str):
         page,
         form.helpful.data == "yes",
         form.comment.data or "",
-        channel="web",
+        channel=current_channel(),
         already_confirmed=slug in confirmed,
+        kiosk_id=current_kiosk_id(),
     )
     if form.helpful.data == "yes" and slug not in confirmed:
         session["confirmed_answers"] = [*confirmed, slug]

@@ -23,9 +23,11 @@ def find_chat(token: str | None) -> ChatSession | None:
     return db.session.scalar(sa.select(ChatSession).where(ChatSession.token == token))
 
 
-def ask(chat: ChatSession | None, question: str, lang: str, channel: str) -> ChatSession:
+def ask(
+    chat: ChatSession | None, question: str, lang: str, channel: str, kiosk_id: int | None = None
+) -> ChatSession:
     if chat is None:
-        chat = ChatSession(token=secrets.token_urlsafe(32), channel=channel, lang=lang)
+        chat = ChatSession(token=secrets.token_urlsafe(32), channel=channel, lang=lang, kiosk_id=kiosk_id)
         db.session.add(chat)
     _close_open_questions(chat)
     chat.messages.append(ChatMessage(role="resident", kind="question", text=question))
@@ -84,6 +86,7 @@ def _resolve(chat: ChatSession, chosen: dict) -> None:
             service_group=chosen["service_group"],
             summary=chosen["title"],
             started_at=chat.started_at,
+            kiosk_id=chat.kiosk_id,
         )
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, request, session, url_for
 from flask_babel import _, get_locale
 
+from portal.channel import current_channel, current_kiosk_id
 from portal.layout import render_page
 
 from .forms import QuestionForm, ReplyForm
@@ -40,7 +41,13 @@ def ask_question():
     form = QuestionForm()
     if not form.validate():
         return _render(form, status=422 if request.headers.get("HX-Request") else 200)
-    conversation = ask(find_chat(session.get("chat_token")), form.question.data, str(get_locale()), "chat")
+    conversation = ask(
+        find_chat(session.get("chat_token")),
+        form.question.data,
+        str(get_locale()),
+        current_channel("chat"),
+        current_kiosk_id(),
+    )
     session["chat_token"] = conversation.token
     return _after_post()
 

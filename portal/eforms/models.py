@@ -18,6 +18,7 @@ class FormDraft(db.Model):
     key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     request_type: Mapped[str] = mapped_column(sa.String(60))
     channel: Mapped[str] = mapped_column(sa.String(20))
+    kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosk_device.id", ondelete="SET NULL"))
     lang: Mapped[str] = mapped_column(sa.String(8))
     answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     details: Mapped[str] = mapped_column(sa.Text, default="")

@@ -36,7 +36,8 @@ def upload_folder() -> Path:
 
 
 def start_draft(request_type: RequestType, channel: str, lang: str, **context) -> FormDraft:
-    """context: details (what the resident already typed), transcript and searches that led here."""
+    """context: details (what the resident already typed), transcript and searches that led here, and the
+    kiosk it is filled in at."""
     draft = FormDraft(
         key=secrets.token_urlsafe(32),
         request_type=request_type.code,
@@ -45,6 +46,7 @@ def start_draft(request_type: RequestType, channel: str, lang: str, **context) -
         details=context.get("details") or "",
         transcript=list(context.get("transcript") or []),
         searches=list(context.get("searches") or []),
+        kiosk_id=context.get("kiosk_id"),
     )
     db.session.add(draft)
     db.session.commit()
@@ -147,6 +149,7 @@ def submit(draft: FormDraft, request_type: RequestType) -> Case:
         started_at=draft.started_at,
         avoidable_reason=draft.avoidable_reason,
         interpreter_needed=customer.get("interpreter") == "yes",
+        kiosk_id=draft.kiosk_id,
     )
     settings = handoff_settings(current_app.config)
     advisor = db.session.get(StaffUser, draft.assisted_by_id) if draft.assisted_by_id else None

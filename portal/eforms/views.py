@@ -5,6 +5,7 @@ from flask_babel import _, get_locale
 
 from crm_bridge.catalogue import default_catalogue
 from crm_bridge.photos import PhotoError
+from portal.channel import current_channel, current_kiosk_id
 from portal.chat.services import transcript_of
 from portal.layout import render_page
 
@@ -57,8 +58,9 @@ def start_form(code: str):
     request_type = _request_type(code)
     draft = services.start_draft(
         request_type,
-        "web",
+        current_channel(),
         str(get_locale()),
+        kiosk_id=current_kiosk_id(),
         details=request.form.get("q", "")[:500],
         transcript=transcript_of(session.get("chat_token")),
         searches=session.get("recent_searches", []),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, session
 from flask_babel import _, get_locale
 
+from portal.channel import current_channel
 from portal.layout import is_htmx_fragment_request, render_page
 
 from .forms import ApiSearchForm, SearchForm
@@ -19,7 +20,7 @@ def show_results():
     if form.validate() and form.q.data:
         source = "typeahead" if is_htmx_fragment_request() else "results"
         response, results = search_knowledge_base(
-            form.q.data, str(get_locale()), channel="web", source=source
+            form.q.data, str(get_locale()), channel=current_channel(), source=source
         )
         if source == "results":
             # The searches that led to a form travel with the case (the last few, this visit only).
