@@ -68,3 +68,24 @@ def page(browser, live_server):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def kiosk_page(browser, live_server, create_kiosk):
+    """A browser page on a registered kiosk: the device enrolled through its one-time enrolment address,
+    as an admin sets a kiosk up. The page starts on the kiosk's start screen."""
+    from kiosk.registry import register_kiosk
+
+    kiosk, code = register_kiosk("Reception kiosk", "Reception, council offices", None)
+    context = browser.new_context(
+        base_url=live_server, has_touch=True, viewport={"width": 1080, "height": 1920}
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: _is_script_error(message) and errors.append(message.text))
+    page.goto(f"/kiosk/enrol/{code}")
+    page.kiosk = kiosk
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"

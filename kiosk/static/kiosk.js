@@ -1,1 +1,0 @@
-// The kiosk's behaviour: idle prompt and wipe, on-screen keyboard (see docs/kiosk.md).
