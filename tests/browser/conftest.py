@@ -71,7 +71,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def kiosk_page(browser, live_server, create_kiosk):
+def kiosk_page(browser, live_server):
     """A browser page on a registered kiosk: the device enrolled through its one-time enrolment address,
     as an admin sets a kiosk up. The page starts on the kiosk's start screen."""
     from kiosk.registry import register_kiosk
