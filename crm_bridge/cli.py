@@ -109,3 +109,6 @@ def apply_retention_command(dry_run: bool) -> None:
 
     report = apply_retention(current_app.config["CASE_RETENTION_DAYS"], dry_run=dry_run)
     click.echo(f"{'Would do (dry run)' if dry_run else 'Done'}: {report}")
+    # Other packages' personal data with its own period (kiosk check-ins), registered by the app factory.
+    for name, hook in current_app.extensions.get("retention_hooks", {}).items():
+        click.echo(f"{name}: {hook(dry_run=dry_run)}")

@@ -72,13 +72,15 @@ def _register_blueprints(app: Flask) -> None:
     from .kb_editor import kb_editor
     from .layout import register_layout
     from .main.views import main
+    from .reception import reception
     from .search.views import api, search
     from .tracking.views import tracking
     from .workbench import workbench
 
     for blueprint in (main, search, api, articles, chat, eforms, tracking, kiosk):
         app.register_blueprint(blueprint)
-    for blueprint in (auth, workbench, customers, contacts, kb_editor, admin):  # staff: guard_staff_blueprint
+    # staff: guard_staff_blueprint
+    for blueprint in (auth, workbench, customers, contacts, kb_editor, admin, reception):
         app.register_blueprint(blueprint)
     csrf.exempt(open311)  # partner apps authenticate with an api_key, not a session
     app.register_blueprint(open311)
@@ -87,6 +89,9 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from kiosk.visits import forget_old_check_ins
+
+    app.extensions["retention_hooks"] = {"Kiosk check-ins forgotten": forget_old_check_ins}
     from crm_bridge.cli import crm_cli
     from knowledge_base.cli import kb_cli
 

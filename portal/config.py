@@ -90,6 +90,7 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         **staff_settings(),
         **delivery_settings(),
+        **kiosk_settings(),
     }
 
 
@@ -105,4 +106,15 @@ def staff_settings() -> dict:
         "CASE_RETENTION_DAYS": int(env("CASE_RETENTION_DAYS") or 6 * 365),
         "DUPLICATE_WINDOW_DAYS": int(env("DUPLICATE_WINDOW_DAYS") or 14),
         "DUPLICATE_DISTANCE_METRES": int(env("DUPLICATE_DISTANCE_METRES") or 100),
+    }
+
+
+def kiosk_settings() -> dict:
+    """The reception kiosk's privacy timers (docs/kiosk-privacy.md)."""
+    env = os.environ.get
+    return {
+        # No touch for this long: "Do you need more time?"; no answer within the prompt's time: the visit
+        # is wiped and the start screen returns.
+        "KIOSK_IDLE_SECONDS": int(env("KIOSK_IDLE_SECONDS") or 60),
+        "KIOSK_PROMPT_SECONDS": int(env("KIOSK_PROMPT_SECONDS") or 30),
     }

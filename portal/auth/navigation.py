@@ -16,6 +16,7 @@ STAFF_NAVIGATION = (
     ("kb_editor.list_articles", _l("Knowledge base"), Permission.EDIT_KNOWLEDGE_BASE),
     ("reports.show_dashboard", _l("Reports"), Permission.VIEW_REPORTS),
     ("admin.list_users", _l("Users"), Permission.MANAGE_USERS),
+    ("admin.list_kiosks", _l("Kiosks"), Permission.MANAGE_KIOSKS),
     ("admin.show_audit_log", _l("Audit log"), Permission.VIEW_AUDIT),
 )
 

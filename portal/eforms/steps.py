@@ -25,8 +25,10 @@ def question_pages(request_type: RequestType) -> list[tuple[Question, ...]]:
     return [tuple(q for q in request_type.questions if depth[q.code] == page) for page in range(pages)]
 
 
-def plan(request_type: RequestType, answers: dict) -> list[Step]:
-    """The pages this resident sees, given their answers so far (conditional pages may drop out)."""
+def plan(request_type: RequestType, answers: dict, allow_photos: bool = True) -> list[Step]:
+    """The pages this resident sees, given their answers so far (conditional pages may drop out).
+
+    allow_photos: False where there are no photos to add (a reception kiosk): no photos page then."""
     steps = []
     for number, questions in enumerate(question_pages(request_type), start=1):
         applicable = tuple(q for q in questions if q.applies(answers))
@@ -34,7 +36,7 @@ def plan(request_type: RequestType, answers: dict) -> list[Step]:
             steps.append(Step("questions" if number == 1 else f"questions-{number}", "questions", applicable))
     if request_type.location != "none":
         steps.append(Step("location", "location"))
-    if request_type.photos:
+    if request_type.photos and allow_photos:
         steps.append(Step("photos", "photos"))
     steps.append(Step("your-details", "details"))
     return steps

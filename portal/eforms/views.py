@@ -25,6 +25,11 @@ def _draft_or_restart(request_type):
     return draft
 
 
+def _plan(request_type, draft):
+    """A kiosk has no photos to add: its visitors skip the photos page."""
+    return plan(request_type, draft.answers, allow_photos=draft.channel != "kiosk")
+
+
 def _editable_draft(request_type):
     """(the resident's draft still being filled in, None), or (None, where to send them instead)."""
     draft = _draft_or_restart(request_type)
@@ -75,7 +80,7 @@ def edit_step(code: str, step: str):
     draft, elsewhere = _editable_draft(request_type)
     if elsewhere:
         return elsewhere
-    steps = plan(request_type, draft.answers)
+    steps = _plan(request_type, draft)
     current = find_step(steps, step) or abort(404)
     form = _form_for(current, request_type, draft, steps)
     returning = request.values.get("return") == "check"
@@ -95,7 +100,7 @@ def _step_url(code: str, step: str, returning: bool) -> str:
 def _after(request_type, draft, step: str, steps_before, returning: bool) -> str:
     """The next page; back to 'check your answers' when changing an answer from there, unless the new
     answer opened a page of questions that did not apply before."""
-    following = next_slug(plan(request_type, draft.answers), step)
+    following = next_slug(_plan(request_type, draft), step)
     opened = following is not None and following not in {s.slug for s in steps_before}
     if following is None or (returning and not opened):
         return url_for("eforms.check_answers", code=request_type.code)
@@ -188,7 +193,7 @@ def upload_too_large(_error):
     """A file over the limit is refused before it is read; say so next to the field, keep the rest."""
     request_type = _request_type(request.view_args["code"])
     draft = _draft_or_restart(request_type)
-    steps = plan(request_type, draft.answers) if draft else []
+    steps = _plan(request_type, draft) if draft else []
     step = find_step(steps, "photos")
     if step is None or request.view_args.get("step") != "photos":
         return render_template(
@@ -226,7 +231,7 @@ def check_answers(code: str):
     draft, elsewhere = _editable_draft(request_type)
     if elsewhere:
         return elsewhere
-    steps = plan(request_type, draft.answers)
+    steps = _plan(request_type, draft)
     unfinished = first_unfinished(request_type, steps, draft)
     if unfinished:
         return redirect(_step_url(code, unfinished, True))
@@ -247,7 +252,7 @@ def submit_form(code: str):
     if draft is None:
         return redirect(url_for("eforms.show_start", code=code))
     if not draft.case_reference:
-        unfinished = first_unfinished(request_type, plan(request_type, draft.answers), draft)
+        unfinished = first_unfinished(request_type, _plan(request_type, draft), draft)
         if unfinished:
             return redirect(_step_url(code, unfinished, True))
     services.submit(draft, request_type)

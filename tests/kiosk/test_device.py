@@ -48,7 +48,7 @@ def test_a_revoked_kiosk_is_a_kiosk_no_more(kiosk_client):
 
 
 def test_resident_pages_use_the_kiosk_layout_on_a_kiosk_only(kiosk_client, client, sample_content):
-    on_kiosk = page(kiosk_client.get("/search?q=council+tax"))
+    on_kiosk = page(kiosk_client.get("/search?q=council+tax", follow_redirects=True))
     assert "app-kiosk" in on_kiosk.body["class"]
     assert on_kiosk.select_one(".govuk-footer") is None
     on_web = page(client.get("/search?q=council+tax"))

@@ -16,6 +16,8 @@ from werkzeug.routing.converters import AnyConverter
 from crm_bridge.models import Attachment, Contact, Customer
 from crm_bridge.photos import store_photo
 from crm_bridge.staff.roles import Permission, Role, role_permissions
+from kiosk import visits as kiosk_visits
+from kiosk.registry import register_kiosk
 from portal.auth.access import access_of
 from portal.db import db
 from tests.conftest import sign_in_as
@@ -110,6 +112,8 @@ def world(app, create_case, create_staff, create_article):
     db.session.commit()
     target = create_staff("advisor", name="Target Of Admin Actions")
     article = create_article(slug="walked-article")
+    kiosk, _code = register_kiosk("Walked kiosk", "Reception", None)
+    check_in = kiosk_visits.check_in(kiosk.id, "general", "Walked visitor", "en")
     other_customer = Customer(name="Other Customer", email="other@example.org")
     db.session.add(other_customer)
     db.session.commit()
@@ -127,6 +131,8 @@ def world(app, create_case, create_staff, create_article):
             "contact_id": contact.id if contact else 1,
             "event_id": case.events[0].id,
             "fmt": "json",
+            "kiosk_id": kiosk.id,
+            "check_in_id": check_in.id,
         }
 
     return {"inside": values(inside), "outside": values(outside)}
