@@ -12,10 +12,14 @@ CSS := portal/static/build/portal.css
 
 quietly = out=$$( $(2) 2>&1 ) || { echo "$(1) failed:"; echo "$$out"; exit 1; }
 
-.PHONY: setup run test database browser bench lint
+CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
+EXTRACT := $(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output
+
+.PHONY: setup run test database browser bench lint messages
 .DEFAULT_GOAL := run
 
-setup: $(VENV)/.installed node_modules/.installed $(CSS) database
+setup: $(VENV)/.installed node_modules/.installed $(CSS) $(COMPILED_CATALOGUES) database
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
@@ -29,6 +33,15 @@ node_modules/.installed: package.json package-lock.json
 
 $(CSS): node_modules/.installed $(wildcard portal/static/src/*.scss)
 	@$(call quietly,Building front-end assets,npm run --silent build)
+
+# Compiled catalogues are built, not committed.
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	@$(call quietly,Compiling the $* translations,$(BIN)/pybabel compile -d translations -l $*)
+
+# After changing user-facing text: extract every marked string and merge it into each language's catalogue.
+messages: $(VENV)/.installed
+	@$(EXTRACT) -o translations/messages.pot portal kiosk crm_bridge knowledge_base
+	@$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 
 database: $(VENV)/.installed
 	@$(call quietly,Migrating the database,$(FLASK) db upgrade)

@@ -31,7 +31,9 @@ class ImportResult:
 
 def import_records(records: Iterable[ArticleRecord], default_status: str = "published") -> ImportResult:
     """Create or update every record in one transaction; a record that cannot be placed stops them all."""
-    records = list(records)
+    # Records carrying an article's settings (the English file) first, so a translation read before its
+    # English source (content/ar/ sorts before content/en/) finds the article made.
+    records = sorted(records, key=lambda record: record.service_group is None)
     articles = _articles_by_slug({record.slug for record in records})
     result = ImportResult()
     problems = []

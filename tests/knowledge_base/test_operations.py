@@ -43,6 +43,13 @@ def test_translation_joins_its_article_without_changing_settings(app):
     assert (article.status, article.owner) == ("draft", "Waste")
 
 
+def test_a_translation_read_before_its_english_source_joins_it(app):
+    result = import_records([record(lang="cy", title="Diwrnod bin", service_group=None), record()])
+    article = db.session.scalar(sa.select(Article))
+    assert [t.lang for t in article.translations] == ["cy", "en"]
+    assert (result.created, result.updated) == (1, 1)
+
+
 def test_new_article_without_service_group_stops_the_whole_import(app):
     good = record(slug="good")
     orphan = record(slug="orphan", lang="cy", service_group=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale, gettext
 
 from crm_bridge.models import Contact
 from knowledge_base.models import AnswerFeedback
@@ -96,7 +97,12 @@ def test_english_only_article_says_it_is_shown_in_english(client, article):
     soup = page(client.get("/articles/pay-your-bill"))
 
     assert soup.find("article")["lang"] == "en"
-    assert "This page is not yet available in Cymraeg" in text(soup.select_one(".govuk-inset-text"))
+    with force_locale("cy"):
+        notice = gettext(
+            "This page is not yet available in %(language)s. It is shown in English.", language="Cymraeg"
+        )
+    assert notice.startswith("Nid oes fersiwn Cymraeg")  # said in Welsh, the language asked for
+    assert text(soup.select_one(".govuk-inset-text")) == notice
 
 
 def test_helpful_yes_records_feedback_and_a_resolved_web_contact(client, article):

@@ -8,6 +8,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 from babel.dates import format_date
+from flask_babel import force_locale, gettext
 
 from crm_bridge.adapters import adapters_from_config
 from crm_bridge.adapters.smtp import message_id
@@ -34,7 +35,15 @@ def body_of(email) -> str:
 
 
 def without_acknowledgements(emails) -> list:
-    return [email for email in emails if "We have received your request" not in email["Subject"]]
+    """The case updates among the emails sent: acknowledgements are told apart by their subject in the
+    language each email was written in."""
+
+    def is_acknowledgement(email) -> bool:
+        with force_locale(email["Content-Language"] or "en"):
+            opening = gettext("We have received your request: reference %(reference)s", reference="")
+        return email["Subject"].startswith(opening.strip())
+
+    return [email for email in emails if not is_acknowledgement(email)]
 
 
 @pytest.fixture
@@ -125,7 +134,13 @@ def test_residents_of_merged_cases_get_the_survivors_updates(app, make_case, con
     to_ann = [e for e in updates if e["To"] == "ann@example.org"]
     assert len(to_piotr) == 2 and len(to_ann) == 1  # Piotr: the merge notice and the update
     assert all(e["Content-Language"] == "pl" for e in to_piotr)
-    assert "joined your report" in body_of(to_piotr[0])
+    with force_locale("pl"):
+        merge_notice = gettext(
+            "We have joined your report to an existing report of the same problem, so that it is dealt "
+            "with once. We will keep you informed here about its progress."
+        )
+    assert merge_notice.startswith("Połączyliśmy")  # in Polish, Piotr's language
+    assert " ".join(merge_notice.split()) in " ".join(body_of(to_piotr[0]).split())
     assert duplicate.reference in body_of(to_piotr[1]) and "Collected today." in body_of(to_piotr[1])
     assert all("SECRET" not in body_of(email) for email in inbox.emails)
 
