@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal.db import db, utcnow
@@ -32,17 +34,17 @@ ARTICLE_SETTINGS = ("slug", "service_group", "owner", "review_due", "related_for
 TRANSLATION_TEXT = ("title", "body", "questions", "keywords")
 MAX_OWNER = 120
 FIELD_LABELS = {
-    "slug": "Slug",
-    "lang": "Language",
-    "title": "Title",
-    "body": "Body",
-    "questions": "Questions",
-    "keywords": "Keywords",
-    "service_group": "Service group",
-    "owner": "Owner",
-    "review_due": "Review date",
-    "related_form": "Related form",
-    "status": "Status",
+    "slug": _l("Slug"),
+    "lang": _l("Language"),
+    "title": _l("Title"),
+    "body": _l("Body"),
+    "questions": _l("Questions"),
+    "keywords": _l("Keywords"),
+    "service_group": _l("Service group"),
+    "owner": _l("Owner"),
+    "review_due": _l("Review date"),
+    "related_form": _l("Related form"),
+    "status": _l("Status"),
 }
 
 
@@ -92,7 +94,8 @@ class ReviewList:
 
 
 def _message(column: str, problem: str) -> str:
-    return f"{FIELD_LABELS.get(column, column.replace('_', ' ').capitalize())} {problem}"
+    label = FIELD_LABELS.get(column, column.replace("_", " ").capitalize())
+    return gettext("%(field)s %(problem)s", field=label, problem=problem)
 
 
 def _check(
@@ -103,14 +106,14 @@ def _check(
         if column in columns:
             errors.setdefault(column, _message(column, problem))
     if "service_group" in columns and not record.service_group:
-        errors.setdefault("service_group", _message("service_group", "is required"))
+        errors.setdefault("service_group", _message("service_group", _l("is required")))
     if "owner" in columns and len(record.owner or "") > MAX_OWNER:
-        errors["owner"] = _message("owner", f"must be {MAX_OWNER} characters or fewer")
+        errors["owner"] = _message("owner", _l("must be %(max)d characters or fewer", max=MAX_OWNER))
     if "lang" in columns and "lang" not in errors and record.lang not in LANGUAGES:
-        errors["lang"] = _message("lang", "must be one of " + ", ".join(LANGUAGES))
+        errors["lang"] = _message("lang", _l("must be one of %(choices)s", choices=", ".join(LANGUAGES)))
     unknown_form = known_forms is not None and record.related_form not in known_forms
     if "related_form" in columns and record.related_form and unknown_form:
-        errors["related_form"] = _message("related_form", "must be a form residents can fill in")
+        errors["related_form"] = _message("related_form", _l("must be a form residents can fill in"))
     return errors
 
 
@@ -132,7 +135,7 @@ def _check_settings(
         if article is not None and article.id is not None:
             taken = taken.where(Article.id != article.id)
         if db.session.scalar(taken) is not None:
-            errors["slug"] = _message("slug", "is already used by another article")
+            errors["slug"] = _message("slug", _l("is already used by another article"))
     return errors
 
 
@@ -268,7 +271,10 @@ def publish_problems(article: Article) -> dict[str, str]:
     if default is None or not default.title.strip() or not default.body.strip():
         language = LANGUAGES[DEFAULT_LANGUAGE]
         return {
-            "status": f"Add the {language} title and body before publishing: other languages fall back to it"
+            "status": gettext(
+                "Add the %(language)s title and body before publishing: other languages fall back to it",
+                language=language,
+            )
         }
     return {}
 
@@ -305,9 +311,13 @@ def get_article(slug: str) -> Article | None:
 
 
 def find_articles(
-    query: str = "", service_group: str | None = None, status: str | None = None
+    query: str = "",
+    service_group: str | None = None,
+    status: str | None = None,
+    out_of_date: bool = False,
 ) -> list[Article]:
-    """Every article (drafts too), filtered; `query` matches the slug or a title in any language."""
+    """Every article (drafts too), filtered; `query` matches the slug or a title in any language;
+    `out_of_date` keeps the articles with a translation older than the last edit of the English."""
     select = sa.select(Article).options(selectinload(Article.translations)).order_by(Article.slug)
     if service_group:
         select = select.where(Article.service_group == service_group)
@@ -322,7 +332,46 @@ def find_articles(
         select = select.where(
             sa.or_(sa.func.lower(Article.slug).like(pattern, escape="\\"), Article.id.in_(titles))
         )
-    return list(db.session.scalars(select))
+    articles = list(db.session.scalars(select))
+    if out_of_date:
+        stale = out_of_date_translations(articles)
+        articles = [article for article in articles if article.id in stale]
+    return articles
+
+
+def english_edits(article_ids: Collection[int]) -> dict[int, datetime]:
+    """When each article's English text was last edited (adding it is not an edit)."""
+    if not article_ids:
+        return {}
+    select = (
+        sa.select(ArticleChange.article_id, sa.func.max(ArticleChange.changed_at))
+        .where(
+            ArticleChange.article_id.in_(list(article_ids)),
+            ArticleChange.lang == DEFAULT_LANGUAGE,
+            ArticleChange.action == "edited",
+        )
+        .group_by(ArticleChange.article_id)
+    )
+    return dict(db.session.execute(select).all())
+
+
+def out_of_date_translations(articles: Collection[Article]) -> dict[int, dict[str, datetime]]:
+    """For each article, the translations older than the last edit of its English text, each with the
+    time of that edit: they may no longer say what the English says."""
+    edits = english_edits([article.id for article in articles])
+    stale: dict[int, dict[str, datetime]] = {}
+    for article in articles:
+        edited_at = edits.get(article.id)
+        if edited_at is None:
+            continue
+        languages = {
+            translation.lang: edited_at
+            for translation in article.translations
+            if translation.lang != DEFAULT_LANGUAGE and translation.updated_at < edited_at
+        }
+        if languages:
+            stale[article.id] = languages
+    return stale
 
 
 def articles_due_for_review(today: date, within_days: int = 31) -> ReviewList:

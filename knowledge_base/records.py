@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import frontmatter
 import yaml
+from flask_babel import lazy_gettext as _l
 
 from portal.domain import SERVICE_GROUPS
 
@@ -66,26 +67,27 @@ class InvalidContent(ValueError):
 
 
 def check_record(record: ArticleRecord) -> Iterator[tuple[str, str]]:
-    """(column, message) for each rule the record breaks."""
+    """(column, message) for each rule the record breaks; messages are lazy (lazy_gettext): shown to
+    editors in their language, in English outside a request (imports from the command line)."""
     if not SLUG.match(record.slug or ""):
-        yield "slug", "must be lower-case letters, digits and single hyphens, like 'missed-bin'"
+        yield "slug", _l("must be lower-case letters, digits and single hyphens, like 'missed-bin'")
     elif len(record.slug) > MAX_SLUG:
-        yield "slug", f"must be {MAX_SLUG} characters or fewer"
+        yield "slug", _l("must be %(max)d characters or fewer", max=MAX_SLUG)
     if not LANG.match(record.lang or ""):
-        yield "lang", "must be a language code such as 'en' or 'cy'"
+        yield "lang", _l("must be a language code such as 'en' or 'cy'")
     if not record.title.strip():
-        yield "title", "is required"
+        yield "title", _l("is required")
     elif len(record.title) > MAX_TITLE:
-        yield "title", f"must be {MAX_TITLE} characters or fewer"
+        yield "title", _l("must be %(max)d characters or fewer", max=MAX_TITLE)
     if record.service_group is not None and record.service_group not in SERVICE_GROUPS:
-        yield "service_group", "must be one of " + ", ".join(SERVICE_GROUPS)
+        yield "service_group", _l("must be one of %(choices)s", choices=", ".join(SERVICE_GROUPS))
     if isinstance(record.review_due, str):
-        yield "review_due", "must be a date like 2027-03-31"
+        yield "review_due", _l("must be a date like 2027-03-31")
     if record.status is not None and record.status not in ARTICLE_STATUSES:
-        yield "status", "must be 'draft' or 'published'"
+        yield "status", _l("must be 'draft' or 'published'")
     for column in ("questions", "keywords"):
         if any(len(phrase) > MAX_PHRASE for phrase in getattr(record, column)):
-            yield column, f"each entry must be {MAX_PHRASE} characters or fewer"
+            yield column, _l("each entry must be %(max)d characters or fewer", max=MAX_PHRASE)
 
 
 def validated(records: Iterable[tuple[str, ArticleRecord]]) -> list[ArticleRecord]:

@@ -11,6 +11,7 @@ from .markdown import plain_text, summary
 from .models import SearchLog
 from .operations import content_fingerprint, published_translations
 from .search.engine import Document, EngineConfig, SearchEngine, SearchResponse
+from .search.language import detect_query_language
 
 
 def documents_from_database() -> list[Document]:
@@ -50,8 +51,14 @@ class KnowledgeBaseSearch:
                     self._fingerprint = fingerprint
         return self._engine
 
-    def search(self, query: str, lang: str, limit: int = 10) -> SearchResponse:
-        return self.engine().search(query, lang, limit)
+    def search(self, query: str, lang: str, limit: int = 10, detect: bool = False) -> SearchResponse:
+        """Searches in `lang` (then English). With `detect`, a query clearly typed in another of our
+        languages that has content is searched in that language instead; the response's `lang` says
+        which language was searched."""
+        engine = self.engine()
+        if detect:
+            lang = detect_query_language(query, engine.indexes.keys()) or lang
+        return engine.search(query, lang, limit)
 
 
 def log_search(response: SearchResponse, channel: str, source: str) -> SearchLog:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -58,12 +59,25 @@ class GovukSubmitField(SubmitField):
     widget = GovSubmitInput()
 
 
+class _GovDate(GovDateInput):
+    """govuk-frontend-wtf labels the boxes "Day", "Month" and "Year" in English: ours are translated."""
+
+    LABELS = {"Day": _l("Day"), "Month": _l("Month"), "Year": _l("Year")}
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item in params.get("items") or ():
+            if item.get("label") in self.LABELS:
+                item["label"] = str(self.LABELS[item["label"]])
+        return params
+
+
 class GovukDateField(DateField):
     """Day, month and year boxes, with a message of our own for a date that does not exist."""
 
-    widget = GovDateInput()
+    widget = _GovDate()
 
-    def __init__(self, *args, invalid_message: str = "Enter a real date", **kwargs):
+    def __init__(self, *args, invalid_message: str = _l("Enter a real date"), **kwargs):
         kwargs.setdefault("format", "%d %m %Y")
         super().__init__(*args, **kwargs)
         self.invalid_message = invalid_message

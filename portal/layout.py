@@ -15,7 +15,7 @@ from kiosk.device import current_kiosk
 from .auth.navigation import staff_navigation
 from .db import db
 from .domain import LANGUAGES, SERVICE_GROUPS
-from .i18n import text_direction
+from .i18n import html_language_attributes, language_choices, text_direction
 
 
 def register_layout(app: Flask) -> None:
@@ -24,6 +24,7 @@ def register_layout(app: Flask) -> None:
     app.add_template_global(case_status_label)
     app.add_template_global(request_type_named, "request_type_named")
     app.add_template_global(staff_navigation)
+    app.add_template_global(language_choices)
     app.after_request(_vary_on_htmx)
 
 
@@ -60,6 +61,7 @@ def _layout_context() -> dict:
         },
         "current_lang": lang,
         "text_direction": text_direction(lang),
+        "html_lang": html_language_attributes(lang),
         "languages": LANGUAGES,
         "service_groups": SERVICE_GROUPS,
         "htmx_fragment": is_htmx_fragment_request(),

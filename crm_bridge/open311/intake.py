@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from portal.domain import DEFAULT_LANGUAGE, LANGUAGES
+
 from ..catalogue import Question, RequestType
 from ..handoff import CustomerDetails, Location, Submission
 from .serialise import CLOSED_STATUSES, OPEN311_CHANNEL, OPEN_STATUSES, Open311Error
@@ -63,6 +65,8 @@ def parse_submission(form: Form, request_type: RequestType, key_name: str) -> Su
         details=details,
         customer=customer,
         location=location,
+        # Not in GeoReport v2: a partner may send the resident's language (one of ours), else English.
+        lang=lang if (lang := first_value(form, "lang")) in LANGUAGES else DEFAULT_LANGUAGE,
     )
 
 

@@ -108,7 +108,10 @@
       button.setAttribute("data-value", options.value);
     }
     if (options && options.label) {
-      button.setAttribute("aria-label", options.label);
+      // The spoken name starts with any letters or digits the key shows ("123 Numbers"), so people who
+      // use voice control can say what they see (WCAG 2.5.3 Label in Name); symbols alone are left out.
+      var visible = /[\p{L}\p{N}]/u.test(text) && options.label.indexOf(text) < 0 ? text + " " : "";
+      button.setAttribute("aria-label", visible + options.label);
     }
     if (options && options.modifier) {
       options.modifier.split(" ").forEach(function (modifier) {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -344,7 +344,13 @@ class SearchEngine:
         hits_by_key: dict[str, Hit] = {}
         for search_lang in dict.fromkeys((lang, self.fallback_lang)):
             for hit in self._search_language(query, search_lang, limit):
-                hits_by_key.setdefault(hit.key, hit)
+                kept = hits_by_key.get(hit.key)
+                if kept is None:
+                    hits_by_key[hit.key] = hit
+                elif hit.score > kept.score:
+                    # The English matched better (a query typed in English on a Welsh page): the article
+                    # ranks by that score but is still offered in the resident's language.
+                    hits_by_key[hit.key] = replace(kept, score=hit.score)
         hits = sorted(hits_by_key.values(), key=lambda hit: (-hit.score, hit.key))[:limit]
         confident = bool(hits) and hits[0].score >= self.config.confidence_threshold
         return SearchResponse(query=query, lang=lang, confident=confident, hits=hits)

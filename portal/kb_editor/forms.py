@@ -54,12 +54,17 @@ class ArticleFilterForm(FlaskForm):
     q = GovukTextField(_l("Title or slug"), filters=[strip_and_clean])
     service_group = GovukSelectField(_l("Service group"), validate_choice=False)
     status = GovukSelectField(_l("Status"), validate_choice=False)
+    translations = GovukSelectField(_l("Translations"), validate_choice=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.service_group.choices = service_group_choices(_l("All service groups"))
         statuses = [SelectChoice(status, STATUS_LABELS[status]) for status in ARTICLE_STATUSES]
         self.status.choices = [SelectChoice("", _l("Any status")), *statuses]
+        self.translations.choices = [
+            SelectChoice("", _l("All articles")),
+            SelectChoice("out-of-date", _l("Translations out of date")),
+        ]
 
 
 class ArticleSettingsForm(FlaskForm):

@@ -44,8 +44,19 @@ ACTION_LABELS = {
 @permission_required(EDIT)
 def list_articles():
     form = ArticleFilterForm(formdata=request.args)
-    articles = editing.find_articles(form.q.data or "", form.service_group.data, form.status.data)
-    return _render("kb_editor/list.html", _("Knowledge base articles"), form=form, articles=articles)
+    articles = editing.find_articles(
+        form.q.data or "",
+        form.service_group.data,
+        form.status.data,
+        out_of_date=form.translations.data == "out-of-date",
+    )
+    return _render(
+        "kb_editor/list.html",
+        _("Knowledge base articles"),
+        form=form,
+        articles=articles,
+        out_of_date=editing.out_of_date_translations(articles),
+    )
 
 
 @kb_editor.get("/due-for-review")
@@ -159,6 +170,7 @@ def edit_translation(slug: str, lang: str):
         direction="rtl" if lang in RIGHT_TO_LEFT else "ltr",
         preview=render_markdown(form.body.data or ""),
         reference=article.translation(DEFAULT_LANGUAGE) if lang != DEFAULT_LANGUAGE else None,
+        english_changed_at=editing.out_of_date_translations([article]).get(article.id, {}).get(lang),
     )
 
 
@@ -196,6 +208,7 @@ def _render_article(article, form, status: int = 200, publish_errors: list[str] 
         status_form=StatusForm(),
         publish_errors=[{"text": message, "href": "#article-status"} for message in publish_errors or ()],
         languages_missing=[code for code in LANGUAGES if article.translation(code) is None],
+        out_of_date=editing.out_of_date_translations([article]).get(article.id, {}),
     )
 
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import _, get_locale
 
 from knowledge_base.operations import published_titles
+from portal.channel import current_channel
 from portal.db import db
 from portal.domain import LANGUAGES
+from portal.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
 from portal.search.forms import SearchForm
 from portal.urls import safe_next_url
 
@@ -43,11 +45,28 @@ def show_contact():
     return render_template("main/contact.html", page_title=_("Contact us"))
 
 
+@main.get("/accessibility")
+def show_accessibility():
+    return render_template("main/accessibility.html", page_title=_("Accessibility statement"))
+
+
 @main.get("/language/<lang>")
 def choose_language(lang: str):
+    """The resident's choice holds for the visit (session) and, on their own device, for a year (cookie);
+    on a kiosk only for the visit, which the Finish button wipes."""
+    response = redirect(safe_next_url(request.args.get("next"), default=url_for("main.show_home")))
     if lang in LANGUAGES:
         session["lang"] = lang
-    return redirect(safe_next_url(request.args.get("next"), default=url_for("main.show_home")))
+        if current_channel() != "kiosk":
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                lang,
+                max_age=LANGUAGE_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+    return response
 
 
 @main.get("/healthz")

@@ -24,8 +24,12 @@ class Result:
     related_form: str | None
 
 
-def search_knowledge_base(query: str, lang: str, *, channel: str, source: str, limit: int = 10):
-    response = kb_search.service(current_app).search(query, lang, limit)
+def search_knowledge_base(
+    query: str, lang: str, *, channel: str, source: str, limit: int = 10, detect: bool = True
+):
+    """Searches in the resident's language, or in the language the query is clearly typed in (`detect`);
+    the log keeps the language searched."""
+    response = kb_search.service(current_app).search(query, lang, limit, detect=detect)
     log_search(response, channel=channel, source=source)
     return response, results_of(response)
 

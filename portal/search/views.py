@@ -38,6 +38,11 @@ def search_articles():
     if not form.validate():
         return jsonify(errors={name: errors[0] for name, errors in form.errors.items()}), 400
     response, results = search_knowledge_base(
-        form.q.data or "", form.lang.data or "en", channel="web", source="api", limit=form.limit.data
+        form.q.data or "",
+        form.lang.data or "en",
+        channel="web",
+        source="api",
+        limit=form.limit.data,
+        detect=not form.lang.data,  # a language asked for is kept
     )
     return jsonify(api_payload(response, results))

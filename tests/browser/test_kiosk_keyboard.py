@@ -58,12 +58,12 @@ def test_accents_backspace_shift_and_caps_type_into_an_eform_field(kiosk_page):
     tap_keys(page, "A", "n")  # Shift capitalises one letter only
     expect(name).to_have_value("An")
     expect(shift).to_have_attribute("aria-pressed", "false")
-    tap(page, "Accented letters")
+    tap(page, "àé… Accented letters")
     tap_keys(page, "ł", "ș", "ŵ", "ó")
     expect(name).to_have_value("Anłșŵó")
     tap(page, "Backspace")
     expect(name).to_have_value("Anłșŵ")
-    tap(page, "Letters")
+    tap(page, "abc Letters")
     tap(page, "Caps")
     tap_keys(page, "X", "Y")  # Caps stays on
     expect(name).to_have_value("AnłșŵXY")

@@ -129,6 +129,19 @@ def test_resident_language_first_then_english_fallback():
     assert english_only.lang == "cy"
 
 
+def test_an_english_query_on_a_welsh_page_ranks_by_its_english_match_but_offers_the_welsh():
+    documents = [
+        Document("wheelie", "en", "Replace a broken wheelie bin", questions=("my wheelie bin is broken",)),
+        Document("wheelie", "cy", "Cael bin olwynion newydd", keywords=("bin",)),
+        Document("assisted", "en", "Help putting your bin out", questions=("help with my bin",)),
+    ]
+    engine = SearchEngine(documents)
+    english = engine.search("broken wheelie bin", "en").best
+    on_welsh_page = engine.search("broken wheelie bin", "cy")
+    assert (on_welsh_page.best.key, on_welsh_page.best.lang) == ("wheelie", "cy")
+    assert on_welsh_page.best.score == english.score
+
+
 def test_unknown_language_falls_back_to_english():
     engine = SearchEngine([Document("bins", "en", "Bin collection day")])
     response = engine.search("bin day", "xx")

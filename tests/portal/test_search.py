@@ -105,11 +105,12 @@ def test_unanswered_search_is_logged_as_not_confident(client, sample_content):
 def test_search_is_logged_in_the_residents_language(client, sample_content):
     client.get("/language/cy")
     client.get("/search", query_string={"q": "wheely bin"})
+    client.get("/search", query_string={"q": "bed bugs"})
 
-    [entry] = rows(SearchLog)
-    # There is no Welsh content: the search falls back to English, and the log says so.
-    assert entry.lang == "en"
-    assert entry.top_slug == "replacement-wheelie-bin"
+    translated, untranslated = rows(SearchLog)
+    # Searched in Welsh, then English: the article in Welsh where there is one, else the English page.
+    assert (translated.lang, translated.top_slug) == ("cy", "replacement-wheelie-bin")
+    assert (untranslated.lang, untranslated.top_slug) == ("cy", "bedbugs-and-fleas")
 
 
 def test_each_search_writes_its_own_log_row(client, sample_content):
