@@ -138,6 +138,10 @@ class Case(db.Model):
     respond_due: Mapped[date]
     acknowledged_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
+    # The UK working day of acknowledgement and of the response, set with the times above, so reports
+    # compare them with the due dates in SQL (docs/metrics.md).
+    acknowledged_on: Mapped[date | None]
+    resolved_on: Mapped[date | None]
     complaint_stage: Mapped[int | None]
     complaint_category: Mapped[str | None] = mapped_column(sa.String(40))
     external_reference: Mapped[str | None] = mapped_column(sa.String(120))
@@ -229,6 +233,46 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     delivered_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+SATISFACTION_MOMENTS = ("answer", "form", "case_resolved", "kiosk_visit")
+# 5 very good, 4 good, 3 neither good nor poor, 2 poor, 1 very poor.
+SATISFACTION_RATINGS = (5, 4, 3, 2, 1)
+
+
+class SatisfactionRating(db.Model):
+    """A resident's one-question rating of a transaction, given right after it (docs/metrics.md).
+
+    Linked to the contact the transaction recorded (where it recorded one: a kiosk visit may record none)
+    and to the case for a resolved case. Channel, service group and language are copied from the
+    transaction, so satisfaction is counted from this table alone. `subject` names the transaction
+    rated ("contact:42:answer", "case:7:resolved", "kiosk-visit:<random>"): one rating each."""
+
+    __tablename__ = "crm_satisfaction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    subject: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    moment: Mapped[str] = mapped_column(sa.String(20))
+    rating: Mapped[int]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    channel: Mapped[str] = mapped_column(sa.String(20))
+    service_group: Mapped[str | None] = mapped_column(sa.String(40))
+    lang: Mapped[str] = mapped_column(sa.String(8), default="en")
+    contact_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("crm_contact.id", ondelete="SET NULL"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("crm_case.id", ondelete="SET NULL"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(sa.ForeignKey("kiosk_device.id", ondelete="SET NULL"))
+
+    contact: Mapped[Contact | None] = relationship()
+    case: Mapped[Case | None] = relationship()
+
+    __table_args__ = (
+        sa.CheckConstraint(sa.column("moment").in_(SATISFACTION_MOMENTS), name="moment"),
+        sa.CheckConstraint(sa.column("rating").between(1, 5), name="rating"),
+        sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
+    )
 
 
 class Open311ApiKey(db.Model):

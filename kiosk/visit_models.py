@@ -41,6 +41,8 @@ class CheckIn(db.Model):
     status: Mapped[str] = mapped_column(sa.String(12), default="waiting", index=True)
     checked_in_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     called_at: Mapped[datetime | None]
+    # Seconds from check-in to being called, set when called: "seen within 10 minutes" is counted in SQL.
+    wait_seconds: Mapped[int | None]
     called_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
     finished_at: Mapped[datetime | None]
     activity: Mapped[dict] = mapped_column(sa.JSON, default=dict)

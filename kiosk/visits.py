@@ -271,17 +271,18 @@ def call_next(actor: StaffUser, now: datetime | None = None) -> CheckIn | None:
     """The longest-waiting visitor today is called by `actor`. Two advisors pressing at once never call
     the same visitor: the change applies only while the visitor is still waiting."""
     now = now or utcnow()
-    candidates = db.session.scalars(
-        sa.select(CheckIn.id)
+    candidates = db.session.execute(
+        sa.select(CheckIn.id, CheckIn.checked_in_at)
         .where(CheckIn.day == uk_date(now), CheckIn.status == "waiting")
         .order_by(CheckIn.checked_in_at, CheckIn.id)
         .limit(5)
     ).all()
-    for check_in_id in candidates:
+    for check_in_id, checked_in_at in candidates:
+        waited = max(0, round((now - checked_in_at).total_seconds()))
         changed = db.session.execute(
             sa.update(CheckIn)
             .where(CheckIn.id == check_in_id, CheckIn.status == "waiting")
-            .values(status="called", called_at=now, called_by_id=actor.id)
+            .values(status="called", called_at=now, called_by_id=actor.id, wait_seconds=waited)
         )
         if changed.rowcount == 1:
             audit(actor, "update", "check_in", check_in_id, status="called")

@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from .layout import register_layout
     from .main.views import main
     from .reception import reception
+    from .reports import reports
     from .search.views import api, search
     from .tracking.views import tracking
     from .workbench import workbench
@@ -80,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (main, search, api, articles, chat, eforms, tracking, kiosk):
         app.register_blueprint(blueprint)
     # staff: guard_staff_blueprint
-    for blueprint in (auth, workbench, customers, contacts, kb_editor, admin, reception):
+    for blueprint in (auth, workbench, customers, contacts, kb_editor, admin, reception, reports):
         app.register_blueprint(blueprint)
     csrf.exempt(open311)  # partner apps authenticate with an api_key, not a session
     app.register_blueprint(open311)

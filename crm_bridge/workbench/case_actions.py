@@ -27,6 +27,7 @@ from ..models import CASE_STATUSES, COMPLAINT_OUTCOMES, Case, CaseEvent, OutboxM
 from ..staff.models import StaffUser
 from ..staff.roles import Permission
 from ..working_days import add_working_days
+from .sla import uk_date
 
 # Where a case may go from each status. Closed is final; a resolved case may be closed or reopened.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -192,11 +193,11 @@ def set_status(case: Case, new_status: str, now: datetime) -> None:
     """The status and its timestamps: leaving "new" acknowledges the case; resolving (or closing without
     resolving) sets resolved_at; reopening clears it, so the response time counts to the real answer."""
     if case.status == "new" and case.acknowledged_at is None:
-        case.acknowledged_at = now
+        case.acknowledged_at, case.acknowledged_on = now, uk_date(now)
     if new_status == "resolved" or (new_status == "closed" and case.resolved_at is None):
-        case.resolved_at = now
+        case.resolved_at, case.resolved_on = now, uk_date(now)
     if new_status == "in_progress" and case.status == "resolved":
-        case.resolved_at = None
+        case.resolved_at = case.resolved_on = None
     case.status = new_status
 
 

@@ -1,0 +1,3 @@
+"""The reports' routes."""
+
+from __future__ import annotations
