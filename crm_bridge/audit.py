@@ -6,8 +6,6 @@ erasing a customer never has to touch them. The database itself refuses UPDATE a
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 
@@ -16,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import db, utcnow
 
+from .spreadsheet import csv_text
 from .staff.models import StaffUser
 
 AUDIT_ACTIONS = (
@@ -144,20 +143,11 @@ def export_audit_log(actor: StaffUser, **filters) -> list[AuditEvent]:
     return events
 
 
-def _cell(value) -> str:
-    """A spreadsheet must not run a cell as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv(events: list[AuditEvent]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for event in events:
-        writer.writerow(
-            _cell(value)
-            for value in (
+    return csv_text(
+        CSV_HEADER,
+        (
+            (
                 event.id,
                 event.created_at.isoformat(timespec="seconds"),
                 event.actor_id,
@@ -168,5 +158,6 @@ def audit_csv(events: list[AuditEvent]) -> str:
                 json.dumps(event.detail or {}, sort_keys=True, ensure_ascii=False),
                 event.ip_address,
             )
-        )
-    return out.getvalue()
+            for event in events
+        ),
+    )

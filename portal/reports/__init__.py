@@ -7,4 +7,4 @@ from portal.auth.access import guard_staff_blueprint
 reports = Blueprint("reports", __name__, url_prefix="/staff/reports")
 guard_staff_blueprint(reports)
 
-from . import views  # noqa: E402,F401  (adds the routes to the blueprint)
+from . import content_gaps, views  # noqa: E402,F401  (add the routes to the blueprint)

@@ -1,0 +1,66 @@
+"""The reports' period and drill-down choices: GET forms, so they carry no CSRF token and a report's
+address can be bookmarked or shared."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import Optional, ValidationError
+
+from crm_bridge.reports.periods import PRESETS, Period, preset
+from portal.forms import GovukDateField, GovukSelectField
+
+PRESET_LABELS = {
+    "this-quarter": _l("This quarter so far"),
+    "last-quarter": _l("Last quarter"),
+    "this-year": _l("This financial year so far"),
+    "last-year": _l("Last financial year"),
+    "last-12-months": _l("Last 12 whole months"),
+    "custom": _l("Dates I choose"),
+}
+DEFAULT_PRESET = "last-quarter"
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    period = GovukSelectField(
+        _l("Period"),
+        choices=[(name, PRESET_LABELS[name]) for name in (*PRESETS, "custom")],
+        default=DEFAULT_PRESET,
+        validators=[Optional()],
+    )
+    date_from = GovukDateField(
+        _l("From"),
+        description=_l("For dates you choose. For example, 1 4 2026"),
+        invalid_message=_l("Date from must be a real date"),
+        validators=[Optional()],
+    )
+    date_to = GovukDateField(
+        _l("To"),
+        description=_l("For example, 30 6 2026"),
+        invalid_message=_l("Date to must be a real date"),
+        validators=[Optional()],
+    )
+
+    def validate_date_from(self, field):
+        if self.period.data == "custom" and not field.data and not self.date_from.errors:
+            raise ValidationError(_l("Enter the date the period starts"))
+
+    def validate_date_to(self, field):
+        if self.period.data != "custom" or self.date_to.errors:
+            return
+        if not field.data:
+            raise ValidationError(_l("Enter the date the period ends"))
+        if self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("Date to must be the same as or after date from"))
+
+    def chosen_period(self, today: date) -> Period:
+        """The period asked for; call after validate(). Nothing or something invalid asked: the default."""
+        name = self.period.data or DEFAULT_PRESET
+        if name == "custom" and self.date_from.data and self.date_to.data and not self.errors:
+            return Period(self.date_from.data, self.date_to.data)
+        return preset(name if name in PRESETS else DEFAULT_PRESET, today)
