@@ -3,6 +3,8 @@ and complaint stages, against the real database."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 import sqlalchemy as sa
 
@@ -20,6 +22,7 @@ from crm_bridge.workbench.case_actions import (
     escalate_complaint,
     record_complaint_outcome,
     refer_to_ombudsman,
+    set_status,
 )
 from crm_bridge.working_days import add_working_days
 from portal.db import db, utcnow
@@ -139,6 +142,17 @@ def test_reopening_clears_the_resolution_time(app, create_case, advisor):
     change_status(case, "resolved", "", advisor)
     change_status(case, "in_progress", "Resident says the bin is still full", advisor)
     assert case.resolved_at is None
+    assert case.resolved_on is None
+
+
+def test_acknowledgement_and_resolution_are_dated_on_the_uk_calendar(app, create_case):
+    case = create_case()
+    late_evening_in_summer = datetime(2026, 6, 30, 23, 30)  # UTC: 00:30 on 1 July in London
+    set_status(case, "acknowledged", late_evening_in_summer)
+    assert case.acknowledged_on == date(2026, 7, 1)
+    winter_evening = datetime(2026, 12, 1, 23, 30)  # UTC and London agree in winter
+    set_status(case, "resolved", winter_evening)
+    assert (case.resolved_at, case.resolved_on) == (winter_evening, date(2026, 12, 1))
 
 
 def test_a_status_change_with_a_public_message_tells_the_resident(app, create_case, advisor):
