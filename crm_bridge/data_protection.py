@@ -6,7 +6,8 @@
   drafts and undelivered messages, and keeps what the statistics need (dates, status, service, channel,
   request type, complaint stage and outcome).
 - `apply_retention` anonymises closed cases past the retention period, customers left with nothing but
-  anonymised cases, and deletes abandoned form drafts and chat sessions.
+  anonymised cases, and deletes abandoned form drafts and chat sessions; satisfaction comments of those
+  cases and customers, and any older than the period, are erased (the ratings stay).
 
 crm_bridge does not import the portal's models: the e-form drafts (`portal_form_draft`) and chat sessions
 (`chat_session`, `chat_message`) are reached as tables by name through `db.metadata`."""
@@ -29,7 +30,7 @@ from portal.db import db, utcnow
 from .audit import audit
 from .catalogue import default_catalogue
 from .customers import clear_restriction
-from .models import Attachment, Case, Contact, Customer, OutboxMessage
+from .models import Attachment, Case, Contact, Customer, OutboxMessage, SatisfactionRating
 from .staff.models import StaffUser
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,15 @@ log = logging.getLogger(__name__)
 ERASED = "[erased]"
 ERASED_NAME = "Erased"
 EXPORT_FORMAT = "subject-access/1"
-EXPORT_SECTIONS = ("customer", "merged_records", "cases", "contacts", "outbox_messages", "form_drafts")
+EXPORT_SECTIONS = (
+    "customer",
+    "merged_records",
+    "cases",
+    "contacts",
+    "satisfaction_ratings",
+    "outbox_messages",
+    "form_drafts",
+)
 DRAFT_TABLE = "portal_form_draft"
 CHAT_TABLES = ("chat_session", "chat_message")
 DRAFT_RETENTION_DAYS = 30
@@ -74,6 +83,9 @@ def export_customer(customer: Customer, actor: StaffUser | None) -> dict:
         ],
         "cases": [_case_record(case) for case in cases],
         "contacts": [_contact_record(contact) for contact in contacts],
+        "satisfaction_ratings": [
+            _rating_record(rating) for rating in _ratings_of([contact.id for contact in contacts], case_ids)
+        ],
         "outbox_messages": [_message_record(message) for message in _messages_about(customer, case_ids)],
         "form_drafts": [_plain(dict(row)) for row in _drafts_of([case.reference for case in cases])],
     }
@@ -234,6 +246,39 @@ def _contact_record(contact: Contact) -> dict:
     }
 
 
+def _rating_record(rating: SatisfactionRating) -> dict:
+    return {
+        "given_at": _iso(rating.created_at),
+        "moment": rating.moment,
+        "rating": rating.rating,
+        "comment": rating.comment,
+        "channel": rating.channel,
+        "language": rating.lang,
+        "contact": rating.contact_id,
+        "case": rating.case.reference if rating.case else None,
+    }
+
+
+def _ratings_of(contact_ids: list[int], case_ids: list[int]) -> list[SatisfactionRating]:
+    """Ratings of the customer's transactions: their contacts' and their cases'."""
+    conditions = [SatisfactionRating.contact_id.in_(contact_ids)] if contact_ids else []
+    conditions += [SatisfactionRating.case_id.in_(case_ids)] if case_ids else []
+    if not conditions:
+        return []
+    statement = sa.select(SatisfactionRating).where(sa.or_(*conditions)).order_by(SatisfactionRating.id)
+    return list(db.session.scalars(statement))
+
+
+def _erase_ratings(ratings: list[SatisfactionRating]) -> int:
+    """The comment may name the resident; the rating itself is a statistic and stays."""
+    erased = 0
+    for rating in ratings:
+        if rating.comment and rating.comment != ERASED:
+            rating.comment = ERASED
+            erased += 1
+    return erased
+
+
 def _message_record(message: OutboxMessage) -> dict:
     return {
         "kind": message.kind,
@@ -288,6 +333,7 @@ class ErasureReport:
     messages_stripped: int = 0
     contacts: int = 0
     drafts: int = 0
+    ratings: int = 0
     files: list[str] = field(default_factory=list)
 
 
@@ -309,8 +355,10 @@ def erase_customer(customer: Customer, actor: StaffUser | None, folder: Path | N
     case_ids = [case.id for case in cases]
     for message in _messages_about(customer, case_ids):
         _erase_message(message, report)
-    for contact in db.session.scalars(sa.select(Contact).where(_contacts_of(customer.id, case_ids))):
+    contacts = list(db.session.scalars(sa.select(Contact).where(_contacts_of(customer.id, case_ids))))
+    for contact in contacts:
         report.contacts += _erase_contact(contact)
+    report.ratings = _erase_ratings(_ratings_of([contact.id for contact in contacts], case_ids))
     for case in cases:
         _anonymise_case(case, now, report)
     _anonymise_customer(customer, now)
@@ -325,6 +373,7 @@ def erase_customer(customer: Customer, actor: StaffUser | None, folder: Path | N
         messages_stripped=report.messages_stripped,
         contacts=report.contacts,
         drafts=report.drafts,
+        ratings=report.ratings,
     )
     db.session.commit()
     _delete_files(folder, report.files)
@@ -460,11 +509,13 @@ class RetentionReport:
     chats: int = 0
     attachments: int = 0
     files: list[str] = field(default_factory=list)
+    ratings: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.cases} cases anonymised, {self.customers} customers anonymised, "
-            f"{self.drafts} form drafts deleted, {self.chats} chat sessions deleted"
+            f"{self.drafts} form drafts deleted, {self.chats} chat sessions deleted, "
+            f"{self.ratings} rating comments erased"
         )
 
 
@@ -494,15 +545,23 @@ def apply_retention(
         _anonymise_case(case, now, report)
         for message in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.case_id == case.id)):
             _erase_message(message, ErasureReport())
-        for contact in db.session.scalars(sa.select(Contact).where(Contact.case_id == case.id)):
+        contacts = list(db.session.scalars(sa.select(Contact).where(Contact.case_id == case.id)))
+        for contact in contacts:
             _erase_contact(contact)
+        report.ratings += _erase_ratings(_ratings_of([contact.id for contact in contacts], [case.id]))
         audit(actor, "anonymise", "case", case.id, reason="retention")
     for customer in customers:
         _anonymise_customer(customer, now)
-        for contact in db.session.scalars(sa.select(Contact).where(Contact.customer_id == customer.id)):
+        contacts = list(db.session.scalars(sa.select(Contact).where(Contact.customer_id == customer.id)))
+        for contact in contacts:
             _erase_contact(contact)
+        report.ratings += _erase_ratings(_ratings_of([contact.id for contact in contacts], []))
         audit(actor, "anonymise", "customer", customer.id, reason="retention")
         report.customers += 1
+    # Ratings of no one in particular (an answer, a kiosk visit): their comments go with the same period.
+    report.ratings += _erase_ratings(
+        list(db.session.scalars(sa.select(SatisfactionRating).where(SatisfactionRating.created_at < cutoff)))
+    )
     report.drafts += _delete_stale_drafts(draft_rows, report)
     report.chats = _delete_chats(chat_ids)
     db.session.commit()

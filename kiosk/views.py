@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.db import db
 from portal.domain import LANGUAGES, RIGHT_TO_LEFT
 from portal.eforms.services import upload_folder
+from portal.satisfaction import ask_kiosk_visitor, forget_kiosk_rating, kiosk_rating_pending
 from portal.urls import safe_next_url
 
 from .device import current_kiosk, remember_device
@@ -174,6 +175,7 @@ def enrol(code: str):
 def show_start():
     if current_kiosk() is None:
         return _not_a_kiosk()
+    forget_kiosk_rating(session)
     languages = [
         {"code": code, "name": name, "dir": "rtl" if code in RIGHT_TO_LEFT else "ltr"}
         for code, name in LANGUAGES.items()
@@ -195,10 +197,16 @@ def toggle_contrast():
 @kiosk.post("/finish")
 def finish():
     """End the visit at once: the conversation, unsent forms and their photos are deleted, the session is
-    emptied (a new CSRF token too), the device stays registered (its cookie is not the session's)."""
+    emptied (a new CSRF token too), the device stays registered (its cookie is not the session's).
+    The Finish button (rate=yes) then asks the satisfaction question, in the visit's language; the idle
+    timer and "Finish without answering" go straight to the start screen."""
+    ask = request.form.get("rate") == "yes" and not kiosk_rating_pending(session)
+    lang = session.get("lang")
     wipe_visit(session.get("chat_token"), draft_keys_of(session.get("drafts")), upload_folder())
     session.clear()
-    response = redirect(url_for("kiosk.show_start"), code=303)
+    kiosk_device = current_kiosk()
+    after = ask_kiosk_visitor(session, lang, kiosk_device.id if kiosk_device else None) if ask else None
+    response = redirect(after or url_for("kiosk.show_start"), code=303)
     response.headers["Clear-Site-Data"] = '"cache"'
     return response
 

@@ -28,11 +28,13 @@ class NotifySettings:
     template_id: str
     public_base_url: str
     template_ids: Mapping[str, str] = field(default_factory=dict)  # per language, e.g. {"cy": "..."}
-    # Case updates: a template with ((reference)), ((update)) and ((tracking_link)); none: not sent by Notify.
+    # Case updates: a template with ((reference)), ((update)) and ((tracking_link)), and for a resolution
+    # ((rating_link)) shown with ((show_rating??...)); none: not sent by Notify.
     update_template_id: str | None = None
     update_template_ids: Mapping[str, str] = field(default_factory=dict)
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 15.0
+    secret_key: str | None = None  # signs the rating link in a resolution's update
 
     @classmethod
     def from_config(cls, config: Mapping) -> NotifySettings:
@@ -50,6 +52,7 @@ class NotifySettings:
             update_template_ids=dict(config.get("NOTIFY_UPDATE_TEMPLATE_IDS") or {}),
             base_url=config.get("NOTIFY_BASE_URL") or DEFAULT_BASE_URL,
             timeout=float(config.get("DELIVERY_TIMEOUT") or 15),
+            secret_key=config.get("SECRET_KEY") or None,
         )
 
 
@@ -71,7 +74,7 @@ class NotifyNotifier:
     def deliver(self, message: OutboxMessage) -> None:
         settings = self.settings
         if message.kind == "case_update":  # a public update on the case (crm_bridge.adapters.case_update)
-            update = case_update.case_update_for(message, settings.public_base_url)
+            update = case_update.case_update_for(message, settings.public_base_url, settings.secret_key)
             if not settings.update_template_id:
                 raise DeliveryError("GOV.UK Notify: NOTIFY_UPDATE_TEMPLATE_ID is not set")
             email_address, values = update.email, case_update.personalisation(update)

@@ -25,6 +25,7 @@ class SmtpSettings:
     sender: str
     public_base_url: str
     council_name: str = ""
+    secret_key: str | None = None  # signs the rating link in a resolution's email
     host: str = "localhost"
     port: int = 25
     starttls: bool = False
@@ -40,6 +41,7 @@ class SmtpSettings:
             sender=config["MAIL_FROM"],
             public_base_url=config["PUBLIC_BASE_URL"],
             council_name=config.get("COUNCIL_NAME", ""),
+            secret_key=config.get("SECRET_KEY") or None,
             host=config.get("SMTP_HOST") or "localhost",
             port=int(config.get("SMTP_PORT") or 25),
             starttls=bool(config.get("SMTP_STARTTLS")),
@@ -62,7 +64,8 @@ class SmtpNotifier:
 
     def deliver(self, message: OutboxMessage) -> None:
         if message.kind == "case_update":  # a public update on the case (crm_bridge.adapters.case_update)
-            ack = case_update.case_update_for(message, self.settings.public_base_url)
+            settings = self.settings
+            ack = case_update.case_update_for(message, settings.public_base_url, settings.secret_key)
             subject, body = case_update.email_text(ack, self.settings.council_name)
         else:
             ack = acknowledgement_for(message, self.settings.public_base_url)

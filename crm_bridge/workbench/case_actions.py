@@ -173,7 +173,7 @@ def change_status(
     set_status(case, new_status, now)
     record_event(case, actor, "status", reason, status=new_status, created_at=now)
     if public_message:
-        publish(case, public_message, actor, now)
+        publish(case, public_message, actor, now, resolves=new_status == "resolved")
     audit(
         actor,
         "update",
@@ -353,28 +353,30 @@ def merged_cases(case: Case) -> list[Case]:
     return list(db.session.scalars(sa.select(Case).where(Case.merged_into_id == case.id).order_by(Case.id)))
 
 
-def publish(case: Case, text: str, actor: StaffUser, now: datetime) -> CaseEvent:
+def publish(case: Case, text: str, actor: StaffUser, now: datetime, resolves: bool = False) -> CaseEvent:
     """A public event on the case and on every case merged into it, each with its own outbox message to
-    its resident (when they gave an email). Returns the event on `case`."""
+    its resident (when they gave an email). Returns the event on `case`. `resolves`: the update tells
+    the resident of `case` it is resolved, so the email asks how we did (crm_bridge/satisfaction.py)."""
     events = [
         record_event(target, actor, "public_update", text, public=True, created_at=now)
         for target in [case, *merged_cases(case)]
     ]
     db.session.flush()
     for event in events:
-        queue_case_update(event.case, event)
+        queue_case_update(event.case, event, resolves=resolves and event.case is case)
     return events[0]
 
 
-def queue_case_update(case: Case, event: CaseEvent) -> OutboxMessage | None:
+def queue_case_update(case: Case, event: CaseEvent, resolves: bool = False) -> OutboxMessage | None:
     """The outbox message telling the resident of `case` about the public `event` (None without email)."""
     if case.customer is None or not case.customer.email or not event.public:
         return None
+    payload = {"case_id": case.id, "event_id": event.id, "reference": case.reference, "lang": case.lang}
     message = OutboxMessage(
         kind="case_update",
         case_id=case.id,
         idempotency_key=f"case_update:{case.reference}:{event.id}",
-        payload={"case_id": case.id, "event_id": event.id, "reference": case.reference, "lang": case.lang},
+        payload=payload | ({"resolved": True} if resolves else {}),
     )
     db.session.add(message)
     return message

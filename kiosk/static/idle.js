@@ -81,36 +81,47 @@
     }
   }
 
-  function finish() {
+  // The page the server sends the visitor to: the start screen, or (the Finish button, whose form says
+  // rate=yes) the satisfaction question, asked after the visit is wiped. Only an address on this site.
+  function nextPage(response) {
+    var url = response && response.redirected ? response.url : "";
+    return url.indexOf(window.location.origin + "/") === 0 ? url : startUrl;
+  }
+
+  function finish(form) {
     if (finishing) {
       return;
     }
     finishing = true;
     body.classList.add("app-kiosk--finishing");
-    var done = function () {
+    var done = function (response) {
       forgetInTheBrowser();
-      window.location.replace(startUrl);
+      window.location.replace(nextPage(response));
     };
     if (!finishUrl || !window.fetch) {
       done();
       return;
     }
+    var fromForm = form instanceof HTMLFormElement;
     window
       .fetch(finishUrl, {
         method: "POST",
         credentials: "same-origin",
         cache: "no-store",
-        redirect: "manual",
+        redirect: fromForm ? "follow" : "manual",
         headers: { "X-CSRFToken": csrfToken() },
+        body: fromForm ? new FormData(form) : undefined,
       })
-      .then(done, done);
+      .then(done, function () {
+        done();
+      });
   }
 
   var finishForms = document.querySelectorAll("form[data-kiosk-finish]");
   for (var k = 0; k < finishForms.length; k++) {
     finishForms[k].addEventListener("submit", function (event) {
       event.preventDefault();
-      finish();
+      finish(event.currentTarget);
     });
   }
 
@@ -190,7 +201,9 @@
       moreTime.addEventListener("click", keepVisit);
     }
     if (finishNow) {
-      finishNow.addEventListener("click", finish);
+      finishNow.addEventListener("click", function () {
+        finish();
+      });
     }
     // Escape closes a modal dialog: that is an answer too, and it means "more time".
     dialog.addEventListener("cancel", function (event) {

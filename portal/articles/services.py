@@ -45,10 +45,12 @@ def give_feedback(
     already_confirmed: bool,
     kiosk_id: int | None = None,
 ):
-    """Feedback is kept; a 'yes' is also a contact resolved by self-service, counted once a visit."""
+    """Feedback is kept; a 'yes' is also a contact resolved by self-service, counted once a visit.
+    Returns that contact (for the satisfaction question), if one was recorded."""
     record_feedback(page.article, page.translation.lang, helpful, comment, channel)
+    contact = None
     if helpful and not already_confirmed:
-        record_self_service_answer(
+        contact = record_self_service_answer(
             channel=channel,
             lang=page.translation.lang,
             article_slug=page.article.slug,
@@ -57,3 +59,4 @@ def give_feedback(
             kiosk_id=kiosk_id,
         )
     db.session.commit()
+    return contact

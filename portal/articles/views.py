@@ -7,6 +7,7 @@ from knowledge_base.operations import get_published_article
 from knowledge_base.records import MAX_SLUG, SLUG
 from portal.channel import current_channel, current_kiosk_id
 from portal.layout import render_page
+from portal.satisfaction.views import satisfaction_token
 
 from .forms import FeedbackForm
 from .services import article_page, give_feedback
@@ -22,9 +23,14 @@ def _page_for(slug: str):
     return article_page(article, request.args.get("lang"), str(get_locale()))
 
 
-def _render(page, form, status=200):
+def _render(page, form, status=200, rating_token=None):
     html = render_page(
-        "articles/article.html", "feedback", page=page, form=form, page_title=page.translation.title
+        "articles/article.html",
+        "feedback",
+        page=page,
+        form=form,
+        page_title=page.translation.title,
+        rating_token=rating_token,
     )
     return html, status
 
@@ -41,7 +47,7 @@ def give_article_feedback(slug: str):
     if not form.validate():
         return _render(page, form, status=422 if request.headers.get("HX-Request") else 200)
     confirmed = session.setdefault("confirmed_answers", [])
-    give_feedback(
+    contact = give_feedback(
         page,
         form.helpful.data == "yes",
         form.comment.data or "",
@@ -52,6 +58,9 @@ def give_article_feedback(slug: str):
     if form.helpful.data == "yes" and slug not in confirmed:
         session["confirmed_answers"] = [*confirmed, slug]
     flash(_("Thank you for your feedback."), "feedback")
+    rating_token = satisfaction_token("answer", contact.id) if contact else None
     if request.headers.get("HX-Request"):
-        return _render(page, None)
+        return _render(page, None, rating_token=rating_token)
+    if rating_token:
+        flash(rating_token, "satisfaction")  # the question, after the redirect
     return redirect(url_for("articles.show_article", slug=slug, lang=page.translation.lang) + "#feedback")

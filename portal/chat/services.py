@@ -76,10 +76,11 @@ def reply(chat: ChatSession, message_id: int, answered: bool, slug: str | None) 
 
 def _resolve(chat: ChatSession, chosen: dict) -> None:
     chat.messages.append(ChatMessage(role="resident", kind="reply", text=_("Yes, this answered my question")))
-    chat.messages.append(ChatMessage(role="assistant", kind="resolved", results=[chosen]))
+    resolved = ChatMessage(role="assistant", kind="resolved", results=[chosen])
+    chat.messages.append(resolved)
     already = sum(1 for m in chat.messages if m.kind == "resolved" and m.results[0]["slug"] == chosen["slug"])
     if already == 1:
-        record_self_service_answer(
+        contact = record_self_service_answer(
             channel=chat.channel,
             lang=chosen["lang"],
             article_slug=chosen["slug"],
@@ -88,6 +89,8 @@ def _resolve(chat: ChatSession, chosen: dict) -> None:
             started_at=chat.started_at,
             kiosk_id=chat.kiosk_id,
         )
+        db.session.flush()
+        resolved.results = [{**chosen, "contact_id": contact.id}]  # for the satisfaction question
 
 
 def _close_open_questions(chat: ChatSession) -> None:

@@ -15,7 +15,7 @@ from crm_bridge import data_protection
 from crm_bridge.audit import AuditEvent
 from crm_bridge.contacts import record_contact
 from crm_bridge.handoff import CustomerDetails, Location, StoredPhoto
-from crm_bridge.models import Attachment, Case, CaseEvent, Contact, OutboxMessage
+from crm_bridge.models import Attachment, Case, CaseEvent, Contact, OutboxMessage, SatisfactionRating
 from crm_bridge.photos import store_photo
 from portal.chat.models import ChatMessage, ChatSession
 from portal.db import db, utcnow
@@ -35,6 +35,7 @@ PUBLIC_UPDATE = "Dear Mr Quixotic-Farnsworth, collected"
 NOTE = "Zebedee rang twice, rude"
 SUMMARY = "Zebedee chased his sofa"
 DATE_OF_BIRTH = "1951-04-03"
+RATING_COMMENT = "the crew waved at Persephone"
 DISTINCTIVE = (
     NAME,
     "Quixotic",
@@ -56,6 +57,8 @@ DISTINCTIVE = (
     NOTE,
     SUMMARY,
     DATE_OF_BIRTH,
+    RATING_COMMENT,
+    "Persephone",
 )
 STATISTICS = (
     "reference",
@@ -130,7 +133,7 @@ def resident(app, create_case, create_staff):
             last_error=f"550 mailbox {EMAIL} full",
         )
     )
-    record_contact(
+    contact = record_contact(
         "phone",
         "applying_for_service",
         "en",
@@ -141,6 +144,17 @@ def resident(app, create_case, create_staff):
         summary=SUMMARY,
         avoidable=True,
         avoidable_reason="chasing_progress",
+    )
+    db.session.add(
+        SatisfactionRating(
+            subject=f"case:{case.id}:resolved",
+            moment="case_resolved",
+            rating=2,
+            comment=RATING_COMMENT,
+            channel="web",
+            contact=contact,
+            case=case,
+        )
     )
     db.session.add(
         FormDraft(
@@ -250,6 +264,7 @@ def test_export_holds_everything_in_json_and_csv(resident, create_staff):
     assert ("cases", "answers.items", ANSWER_TEXT) in cells
     assert ("cases", "events.2.text", NOTE) in cells
     assert ("contacts", "summary", SUMMARY) in cells
+    assert ("satisfaction_ratings", "comment", RATING_COMMENT) in cells
     [row] = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "export"))
     assert (row.actor_id, row.object_id, row.detail) == (
         admin.id,

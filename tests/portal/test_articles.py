@@ -196,7 +196,8 @@ def test_htmx_feedback_returns_the_feedback_block_only(client, article):
 
     assert response.status_code == 200
     soup = page(response)
-    assert [element.get("id") for element in soup.find_all(recursive=False)] == ["feedback"]
+    # The feedback block, and after a "yes" the satisfaction question (docs/satisfaction.md).
+    assert [element.get("id") for element in soup.find_all(recursive=False)] == ["feedback", "satisfaction"]
     assert soup.find("html") is None and soup.find("h1") is None
     assert "Thank you for your feedback." in text(soup)
     assert len(rows(Contact)) == 1

@@ -179,6 +179,8 @@ def test_notify_sends_updates_with_the_update_template_in_the_residents_language
         "reference": case.reference,
         "update": "Mae'r criw yn dod ddydd Gwener.",
         "tracking_link": f"{PUBLIC_BASE_URL}/track/{case.tracking_token}",
+        "rating_link": "",  # only an update that resolves the case asks how we did
+        "show_rating": "no",
     }
 
 
