@@ -112,3 +112,46 @@ def apply_retention_command(dry_run: bool) -> None:
     # Other packages' personal data with its own period (kiosk check-ins), registered by the app factory.
     for name, hook in current_app.extensions.get("retention_hooks", {}).items():
         click.echo(f"{name}: {hook(dry_run=dry_run)}")
+
+
+@crm_cli.command("demo-data")
+@click.option("--contacts", type=click.IntRange(min=1), required=True, help="How many contacts to make.")
+@click.option("--months", type=click.IntRange(min=1, max=60), default=12, show_default=True)
+@click.option(
+    "--end", type=click.DateTime(formats=["%Y-%m-%d"]), help="Last day of the period (default today)."
+)
+@click.option("--seed", type=int, default=2026, show_default=True, help="The same seed makes the same data.")
+@click.option(
+    "--force", is_flag=True, help="Add demo data even though the database holds real contacts or cases."
+)
+def demo_data_command(contacts: int, months: int, end: datetime | None, seed: int, force: bool) -> None:
+    """Replace earlier demo data with CONTACTS contacts over MONTHS months and what followed them: cases,
+    events, ratings, check-ins and searches (docs/demo-data.md). Refuses a database with real data."""
+    import time
+
+    from portal.db import db
+
+    from .demo_data import DemoOptions, RealDataError, generate
+    from .workbench.sla import uk_date
+
+    options = DemoOptions(contacts=contacts, months=months, end=end.date() if end else None, seed=seed)
+    started = time.perf_counter()
+    try:
+        with db.engine.begin() as connection:
+            summary = generate(connection, options, today=uk_date(datetime.now(UTC)), force=force)
+    except RealDataError as error:
+        raise click.ClickException(f"Refused: {error}") from error
+    click.echo(f"{summary} ({time.perf_counter() - started:.1f} s)")
+
+
+@crm_cli.command("rebuild-report-tallies")
+def rebuild_report_tallies_command() -> None:
+    """Recount the dashboard's daily contact tallies from the contacts, exactly (docs/reports.md): the
+    repair if they were ever out of step, e.g. after contacts were loaded or deleted by hand."""
+    from portal.db import db
+
+    from .reports.tallies import rebuild_contact_tallies
+
+    with db.engine.begin() as connection:
+        counted = rebuild_contact_tallies(connection)
+    click.echo(f"Contact tallies rebuilt: {counted:,} contacts counted.")

@@ -1,5 +1,5 @@
 """Recording contacts: every channel comes through here, so channel share and first-contact resolution
-fall out of one table."""
+fall out of one table, and the dashboard's daily tally (crm_bridge/reports/tallies.py) stays in step."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from portal.db import db, utcnow
 from portal.domain import CHANNELS
 
 from .models import Contact
+from .reports.tallies import count_contact
 
 
 def record_contact(
@@ -40,6 +41,7 @@ def record_contact(
         **details,
     )
     db.session.add(contact)
+    count_contact(db.session, contact)  # the dashboard's daily tally, in the same transaction
     return contact
 
 

@@ -53,6 +53,29 @@ class Contact(db.Model):
     )
 
 
+class ContactTally(db.Model):
+    """Contacts counted per UK day and per dashboard dimension, kept in step by record_contact and rebuilt
+    exactly by crm_bridge/reports/tallies.py; the dashboard reads this, not crm_contact. No personal data.
+    "" stands for no service group and no avoidable reason (a primary key column cannot be NULL)."""
+
+    __tablename__ = "crm_contact_tally"
+
+    # The primary key in this order: the dashboard's GROUP BY, then the day. SQLite then reads the table in
+    # group order with no sort (a day-first key made it sort every tally row of the period: seconds at 1M
+    # contacts a year), and a service-group drill-down is a range of it.
+    service_group: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    channel: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    interaction_type: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    lang: Mapped[str] = mapped_column(sa.String(8), primary_key=True)
+    resolved_at_first_point: Mapped[bool] = mapped_column(primary_key=True)
+    avoidable_reason: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    contacts: Mapped[int] = mapped_column(sa.Integer)
+
+    # On SQLite the rows are stored in primary key order (no separate rowid table to look up).
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
 CASE_STATUSES = ("new", "acknowledged", "in_progress", "waiting_for_customer", "resolved", "closed")
 EVENT_KINDS = (
     "created",
@@ -176,6 +199,23 @@ class Case(db.Model):
             ),
             name="complaint_outcome",
         ),
+        # The dashboard's case figures (crm_bridge/reports/queries.py) are read from this index alone.
+        sa.Index(
+            "ix_crm_case_report",
+            "channel",
+            "service_group",
+            "complaint_stage",
+            "complaint_category",
+            "complaint_outcome",
+            "created_at",
+            "lang",
+            "acknowledged_on",
+            "acknowledge_due",
+            "resolved_on",
+            "respond_due",
+        ),
+        # The public complaint statistics (crm_bridge/reports/published.py) read only the complaints.
+        sa.Index("ix_crm_case_complaint_stage_created_at", "complaint_stage", "created_at"),
     )
 
     @property
@@ -272,6 +312,10 @@ class SatisfactionRating(db.Model):
         sa.CheckConstraint(sa.column("moment").in_(SATISFACTION_MOMENTS), name="moment"),
         sa.CheckConstraint(sa.column("rating").between(1, 5), name="rating"),
         sa.CheckConstraint(sa.column("channel").in_(CHANNELS), name="channel"),
+        # The dashboard's one scan (crm_bridge/reports/queries.py): its GROUP BY, the period, the filters.
+        sa.Index(
+            "ix_crm_satisfaction_report", "moment", "rating", "created_at", "channel", "service_group", "lang"
+        ),
     )
 
 

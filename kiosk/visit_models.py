@@ -56,4 +56,6 @@ class CheckIn(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("day", "number", name="uq_kiosk_check_in_day_number"),
         sa.CheckConstraint(sa.column("status").in_(CHECK_IN_STATUSES), name="status"),
+        # The dashboard's reception figures (crm_bridge/reports/queries.py), from the index alone.
+        sa.Index("ix_kiosk_check_in_report", "day", "lang", "status", "wait_seconds"),
     )

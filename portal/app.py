@@ -72,13 +72,15 @@ def _register_blueprints(app: Flask) -> None:
     from .kb_editor import kb_editor
     from .layout import register_layout
     from .main.views import main
+    from .performance import performance
     from .reception import reception
     from .reports import reports
+    from .satisfaction import satisfaction
     from .search.views import api, search
     from .tracking.views import tracking
     from .workbench import workbench
 
-    for blueprint in (main, search, api, articles, chat, eforms, tracking, kiosk):
+    for blueprint in (main, search, api, articles, chat, eforms, tracking, kiosk, performance, satisfaction):
         app.register_blueprint(blueprint)
     # staff: guard_staff_blueprint
     for blueprint in (auth, workbench, customers, contacts, kb_editor, admin, reception, reports):

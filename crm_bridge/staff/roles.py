@@ -26,6 +26,7 @@ class Permission(StrEnum):
     LOG_CONTACTS = "log_contacts"  # assisted contacts, and handing them off as cases
     EDIT_KNOWLEDGE_BASE = "edit_knowledge_base"
     VIEW_REPORTS = "view_reports"
+    VIEW_CONTENT_GAPS = "view_content_gaps"  # the content-gaps report: managers and knowledge-base editors
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     DATA_PROTECTION = "data_protection"  # subject access exports and erasure
@@ -47,9 +48,15 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.SERVICE_OFFICER: frozenset({Permission.VIEW_CASES, Permission.WORK_CASES, Permission.ASSIGN_CASES}),
     Role.MANAGER: frozenset(
-        {Permission.VIEW_CASES, Permission.ASSIGN_CASES, Permission.VIEW_CUSTOMERS, Permission.VIEW_REPORTS}
+        {
+            Permission.VIEW_CASES,
+            Permission.ASSIGN_CASES,
+            Permission.VIEW_CUSTOMERS,
+            Permission.VIEW_REPORTS,
+            Permission.VIEW_CONTENT_GAPS,
+        }
     ),
-    Role.KB_EDITOR: frozenset({Permission.EDIT_KNOWLEDGE_BASE}),
+    Role.KB_EDITOR: frozenset({Permission.EDIT_KNOWLEDGE_BASE, Permission.VIEW_CONTENT_GAPS}),
     Role.ADMIN: frozenset(
         {
             Permission.MANAGE_USERS,

@@ -14,6 +14,7 @@ from crm_bridge.staff.roles import Permission
 from knowledge_base import editing
 from knowledge_base.editing import EditingError
 from knowledge_base.markdown import render_markdown
+from knowledge_base.search.analysis import clean_query
 from portal.auth.access import permission_required
 from portal.domain import DEFAULT_LANGUAGE, LANGUAGES, RIGHT_TO_LEFT, SERVICE_GROUPS
 
@@ -70,6 +71,9 @@ def show_due_for_review():
 @permission_required(EDIT)
 def new_article():
     form = NewArticleForm()
+    if request.method == "GET":
+        # From the content-gaps report: what residents searched for, as the first way they ask it.
+        form.questions.data = clean_query(request.args.get("question", ""))
     if form.validate_on_submit():
         try:
             article = editing.create_article(

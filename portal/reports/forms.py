@@ -7,9 +7,13 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 from wtforms.validators import Optional, ValidationError
 
+from crm_bridge.reports.dashboard import Filters
 from crm_bridge.reports.periods import PRESETS, Period, preset
+from portal.contacts.forms import CHANNEL_LABELS, SERVICE_GROUP_LABELS
+from portal.domain import CHANNELS, LANGUAGES, SERVICE_GROUPS
 from portal.forms import GovukDateField, GovukSelectField
 
 PRESET_LABELS = {
@@ -32,6 +36,7 @@ class PeriodForm(FlaskForm):
         choices=[(name, PRESET_LABELS[name]) for name in (*PRESETS, "custom")],
         default=DEFAULT_PRESET,
         validators=[Optional()],
+        invalid_choice_message=_l("Choose one of the periods"),
     )
     date_from = GovukDateField(
         _l("From"),
@@ -61,6 +66,44 @@ class PeriodForm(FlaskForm):
     def chosen_period(self, today: date) -> Period:
         """The period asked for; call after validate(). Nothing or something invalid asked: the default."""
         name = self.period.data or DEFAULT_PRESET
-        if name == "custom" and self.date_from.data and self.date_to.data and not self.errors:
+        dates_valid = not (self.period.errors or self.date_from.errors or self.date_to.errors)
+        if name == "custom" and self.date_from.data and self.date_to.data and dates_valid:
             return Period(self.date_from.data, self.date_to.data)
         return preset(name if name in PRESETS else DEFAULT_PRESET, today)
+
+
+def _drill_down(label, everything, choices) -> GovukSelectField:
+    return GovukSelectField(
+        label,
+        choices=[SelectChoice("", everything)] + [SelectChoice(value, text) for value, text in choices],
+        default="",
+        validators=[Optional()],
+        invalid_choice_message=_l("Choose one of the options for ‘%(filter)s’", filter=label),
+    )
+
+
+class DashboardForm(PeriodForm):
+    """The period and the drill-down filters, in one GET form."""
+
+    service_group = _drill_down(
+        _l("Service group"),
+        _l("All service groups"),
+        [(code, SERVICE_GROUP_LABELS[code]) for code in SERVICE_GROUPS],
+    )
+    channel = _drill_down(
+        _l("Channel"), _l("All channels"), [(code, CHANNEL_LABELS[code]) for code in CHANNELS]
+    )
+    lang = _drill_down(_l("Language"), _l("All languages"), list(LANGUAGES.items()))
+
+    def filters(self) -> Filters:
+        """The filters asked for; one that is not a valid choice is left out (its error says so)."""
+        return Filters(
+            **{
+                name: getattr(self, name).data or None
+                for name in FILTER_NAMES
+                if not getattr(self, name).errors
+            }
+        )
+
+
+FILTER_NAMES = ("service_group", "channel", "lang")

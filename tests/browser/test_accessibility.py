@@ -87,6 +87,7 @@ def test_every_staff_page_passes_axe(request, new_page, create_staff, create_cas
     case = create_case(status="in_progress")
     slug = Article.query.first().slug
     advisor = create_staff("advisor")
+    manager = create_staff("manager")
     editor = create_staff("kb_editor")
     secret = pyotp.random_base32()
     admin = create_staff("admin", totp_secret=secret)
@@ -105,6 +106,21 @@ def test_every_staff_page_passes_axe(request, new_page, create_staff, create_cas
     sweep.goto("/staff/contacts/new", "log a contact")
     sweep.goto("/staff/contacts", "contacts list")
     sweep.goto("/staff/reception", "reception queue")
+
+    page = new_page()
+    sweep.page = page
+    choose_language(page, lang)
+    page.goto("/staff/sign-in")
+    _sign_in(page, manager)
+    sweep.goto("/staff/reports", "reports dashboard")
+    sweep.goto(
+        "/staff/reports?period=custom&date_from=31&date_from=2&date_from=2026",
+        "reports dashboard with errors",
+        status=422,
+    )
+    sweep.goto("/staff/reports?channel=phone", "reports dashboard drilled down")
+    sweep.goto("/staff/reports/content-gaps", "content gaps")
+    sweep.goto(f"/staff/reports/content-gaps/comments/{slug}", "content gap comments")
 
     page = new_page()
     sweep.page = page

@@ -110,6 +110,7 @@ def walk_resident_pages(sweep) -> None:
     page.locator("#feedback form .govuk-button").click()
     expect(page.locator("#feedback .govuk-panel")).to_be_visible()
     sweep.check("article after feedback")
+    _walk_rating(sweep)
     sweep.goto("/ask", "chat")
     page.fill("#question", "when is my bin collected")
     page.locator("main form:has(#question) .govuk-button").click()
@@ -125,6 +126,26 @@ def walk_resident_pages(sweep) -> None:
     sweep.goto("/contact", "contact")
     sweep.goto("/no-such-page", "error 404", status=404)
     sweep.goto("/accessibility", "accessibility statement")
+    sweep.goto("/our-performance", "our performance")
+
+
+def _walk_rating(sweep) -> None:
+    """The satisfaction question after a confirmed answer: inline, with an error, as a page (as the email
+    link opens it), and the thank-you page."""
+    page = sweep.page
+    sweep.goto("/articles/what-goes-in-blue-bin", "article to confirm")
+    page.locator("input[name=helpful][value=yes]").check()
+    page.locator("#feedback form .govuk-button").click()
+    expect(page.locator("#satisfaction form")).to_be_visible()
+    sweep.check("article with the satisfaction question")
+    page.locator("#satisfaction-send").click()
+    expect(page.locator("#satisfaction .govuk-error-message")).to_be_visible()
+    sweep.check("satisfaction question with errors")
+    token = page.locator("#satisfaction input[name$=token]").get_attribute("value")
+    sweep.goto(f"/rate-our-service?token={token}", "satisfaction page")
+    page.locator("input[name$=rating]").first.check()
+    submit(page, "#satisfaction-send")
+    sweep.check("satisfaction thank-you page")
 
 
 def walk_kiosk_pages(sweep, lang: str, high_contrast: bool = False) -> None:
@@ -157,3 +178,6 @@ def walk_kiosk_pages(sweep, lang: str, high_contrast: bool = False) -> None:
     submit(page, "#get-ticket")
     expect(page.locator("#ticket-number")).to_be_visible()
     sweep.check("kiosk ticket")
+    page.locator("#kiosk-finish").click()
+    page.wait_for_url("**/rate-our-service/kiosk-visit")
+    sweep.check("kiosk satisfaction question")

@@ -24,7 +24,7 @@ from tests.conftest import sign_in_as
 
 # Blueprints residents (and partner apps, and the kiosk) use: outside /staff, no sign-in.
 RESIDENT_BLUEPRINTS = {"main", "search", "api", "articles", "chat", "eforms", "tracking", "open311", "kiosk",
-                       "reception"}  # fmt: skip
+                       "reception", "performance", "satisfaction"}  # fmt: skip
 OPEN = "open"
 SIGNED_IN = "signed_in"
 ANONYMOUS = "anonymous"
@@ -133,6 +133,7 @@ def world(app, create_case, create_staff, create_article):
             "fmt": "json",
             "kiosk_id": kiosk.id,
             "check_in_id": check_in.id,
+            "table": "channels",
         }
 
     return {"inside": values(inside), "outside": values(outside)}
