@@ -95,7 +95,15 @@ class CaseCounts:
     responded_late: int = 0
 
     def __add__(self, other: CaseCounts) -> CaseCounts:
-        return CaseCounts(*(a + b for a, b in zip(vars(self).values(), vars(other).values(), strict=True)))
+        # Field by field: called once per group and dimension, so a generic loop over vars() shows up in the
+        # dashboard's time at a million contacts (docs/benchmarks.md).
+        return CaseCounts(
+            self.received + other.received,
+            self.acknowledged_on_time + other.acknowledged_on_time,
+            self.acknowledged_late + other.acknowledged_late,
+            self.responded_on_time + other.responded_on_time,
+            self.responded_late + other.responded_late,
+        )
 
 
 @dataclass(frozen=True)
