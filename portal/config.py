@@ -68,6 +68,7 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLITE_CACHE_MB": int(os.environ.get("SQLITE_CACHE_MB") or 64),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
         "CASE_REFERENCE_PREFIX": os.environ.get("CASE_REFERENCE_PREFIX", "NDC"),
         # Residents' photos: outside the static files, served only through permission-checked views.
