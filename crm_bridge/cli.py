@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from flask.cli import AppGroup
 from . import outbox
 from .adapters import AdapterConfigError, DeliveryError, adapters_from_config
 from .adapters.open311_client import Open311Settings, pull_updates
+from .configured import outbox_lease
 from .open311 import keys
 
 crm_cli = AppGroup("crm", help="The case store: partner API keys and more.")
@@ -57,8 +59,7 @@ def revoke_api_key(name: str) -> None:
     click.echo(f"API key {name} revoked.")
 
 
-def _stamp(text: str) -> str:
-    return f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z {text}"
+worker_log = logging.getLogger("crm_bridge.worker")  # JSON lines on standard output (portal.request_logging)
 
 
 @crm_cli.command("deliver")
@@ -68,23 +69,25 @@ def _stamp(text: str) -> str:
 def deliver(loop: bool, interval: float, limit: int) -> None:
     """Deliver due outbox messages (acknowledgements, pushes to the CRM) through the configured adapters."""
     try:
-        adapters = adapters_from_config(current_app.config)
+        adapters, lease = adapters_from_config(current_app.config), outbox_lease(current_app.config)
     except AdapterConfigError as error:
         raise click.ClickException(str(error)) from error
     if not loop:
-        click.echo(str(outbox.deliver_due(adapters, limit=limit)))
+        click.echo(str(outbox.deliver_due(adapters, limit=limit, lease=lease)))
         return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):  # finish the message in hand, then stop
         signal.signal(signum, lambda *_: stop.set())
-    click.echo(_stamp(f"outbox worker started ({', '.join(adapters) or 'no adapters'}); Ctrl+C stops it"))
-    outbox.run_worker(adapters, interval, limit, stop, on_round=_echo_round)
-    click.echo(_stamp("outbox worker stopped"))
+    names = ", ".join(adapters) or "no adapters"
+    worker_log.info("outbox worker started (%s); Ctrl+C stops it", names, extra={"adapters": list(adapters)})
+    outbox.run_worker(adapters, interval, limit, stop, on_round=_log_round, lease=lease)
+    worker_log.info("outbox worker stopped")
 
 
-def _echo_round(report: outbox.DeliveryReport) -> None:
+def _log_round(report: outbox.DeliveryReport) -> None:
     if report.delivered or report.failed:
-        click.echo(_stamp(str(report)))
+        counts = {"delivered": len(report.delivered), "failed": len(report.failed)}
+        worker_log.info("outbox round: %s", report, extra={**counts, "unroutable": report.unroutable})
 
 
 @crm_cli.command("pull-updates")

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -54,21 +54,33 @@ def deliver_due(
     now: datetime | None = None,
     limit: int = 100,
     stop: threading.Event | None = None,
+    lease: timedelta = LEASE,
 ) -> DeliveryReport:
     """Deliver up to `limit` due messages, oldest first, each committed on its own; a set `stop` ends
-    the round after the message in hand."""
-    return _deliver(adapters, now or utcnow(), limit, case_id=None, stop=stop)
+    the round after the message in hand. `lease` must outlast any one delivery."""
+    return _deliver(adapters, now or utcnow(), limit, case_id=None, stop=stop, lease=lease)
 
 
 def deliver_for_case(
-    case_id: int, adapters: Mapping[str, AdapterLike], now: datetime | None = None
+    case_id: int,
+    adapters: Mapping[str, AdapterLike],
+    now: datetime | None = None,
+    lease: timedelta = LEASE,
+    kinds: Collection[str] | None = None,
 ) -> DeliveryReport | None:
     """Best effort, right after a hand-off commits: never raises, so the resident's request never fails
-    because of delivery. Whatever is not delivered here stays queued for the worker."""
+    because of delivery. Only messages of `kinds` (all, when None) are tried; whatever is not delivered
+    here stays queued for the worker."""
+    if kinds is not None:
+        adapters = {kind: adapter for kind, adapter in adapters.items() if kind in kinds}
     try:
-        return _deliver(adapters, now or utcnow(), CASE_BATCH, case_id=case_id)
+        return _deliver(adapters, now or utcnow(), CASE_BATCH, case_id=case_id, lease=lease, note=False)
     except Exception:
-        log.exception("delivering outbox messages for case %s failed; the worker will retry", case_id)
+        log.exception(
+            "delivering outbox messages for case %s failed; the worker will retry",
+            case_id,
+            extra={"case_id": case_id},
+        )
         with contextlib.suppress(Exception):  # not even a database that has gone away may fail the request
             db.session.rollback()
         return None
@@ -80,13 +92,14 @@ def run_worker(
     limit: int = 100,
     stop: threading.Event | None = None,
     on_round: Callable[[DeliveryReport], None] | None = None,
+    lease: timedelta = LEASE,
 ) -> None:
     """Deliver round after round until `stop` is set: straight on while a round is full, else waiting
     `interval` seconds. A database that is briefly away is logged and tried again, not fatal."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
-            report = deliver_due(adapters, limit=limit, stop=stop)
+            report = deliver_due(adapters, limit=limit, stop=stop, lease=lease)
         except sa.exc.SQLAlchemyError:
             log.exception("outbox round failed; trying again in %s seconds", interval)
             db.session.rollback()
@@ -110,6 +123,18 @@ def failing_messages(limit: int | None = 100) -> list[OutboxMessage]:
     return list(db.session.scalars(query))
 
 
+def retryable(now: datetime, lease: timedelta = LEASE) -> list:
+    """Failed messages whose next attempt is more than a lease away, which a person may bring forward
+    (after an outage is fixed, say: the backoff may otherwise wait hours). One due within a lease is left
+    alone: it may be in a worker's hands right now (a claim moves next_attempt_at a lease on), and making it
+    due again could let a second worker send it twice. It goes within a lease anyway."""
+    return [
+        OutboxMessage.delivered_at.is_(None),
+        OutboxMessage.last_error.is_not(None),
+        OutboxMessage.next_attempt_at > now + lease,
+    ]
+
+
 def retry_delay(attempts: int, seed: int | str) -> timedelta:
     """1 minute after the first failure, doubling, capped at 6 hours; up to 10% earlier by a jitter
     derived from the message and attempt, so a burst of failures does not retry in lockstep."""
@@ -125,12 +150,14 @@ def _deliver(
     limit: int,
     case_id: int | None,
     stop: threading.Event | None = None,
+    lease: timedelta = LEASE,
+    note: bool = True,
 ) -> DeliveryReport:
-    report = DeliveryReport(unroutable=_note_unroutable(adapters, now, case_id))
+    report = DeliveryReport(unroutable=_note_unroutable(adapters, now, case_id) if note else 0)
     for _ in range(limit):
         if stop is not None and stop.is_set():
             break
-        message = _claim(list(adapters), now, case_id)
+        message = _claim(list(adapters), now, case_id, lease)
         if message is None:
             break
         _record(message, _attempt(message, adapters[message.kind]), now, report)
@@ -144,7 +171,7 @@ def _due(now: datetime, case_id: int | None) -> list:
     return conditions
 
 
-def _claim(kinds: list[str], now: datetime, case_id: int | None) -> OutboxMessage | None:
+def _claim(kinds: list[str], now: datetime, case_id: int | None, lease: timedelta) -> OutboxMessage | None:
     """The oldest due message of a kind we can deliver, leased to this worker; None when there is none."""
     due = [*_due(now, case_id), OutboxMessage.kind.in_(kinds)]
     while kinds:
@@ -152,9 +179,9 @@ def _claim(kinds: list[str], now: datetime, case_id: int | None) -> OutboxMessag
         message = db.session.scalar(query.with_for_update(skip_locked=True))
         if message is None:
             break
-        lease = sa.update(OutboxMessage).where(OutboxMessage.id == message.id, *due)
+        leased = sa.update(OutboxMessage).where(OutboxMessage.id == message.id, *due)
         taken = db.session.execute(
-            lease.values(next_attempt_at=now + LEASE).execution_options(synchronize_session=False)
+            leased.values(next_attempt_at=now + lease).execution_options(synchronize_session=False)
         ).rowcount
         db.session.commit()
         if taken:
@@ -172,7 +199,12 @@ def _attempt(message: OutboxMessage, adapter: AdapterLike) -> str | None:
     except DeliveryError as error:
         return _short(str(error) or type(error).__name__)
     except Exception as error:
-        log.exception("the %s adapter failed unexpectedly on outbox message %s", message.kind, message.id)
+        log.exception(
+            "the %s adapter failed unexpectedly on outbox message %s",
+            message.kind,
+            message.id,
+            extra=_about(message),
+        )
         db.session.rollback()
         return _short(f"{type(error).__name__}: {error}")
     return None
@@ -183,6 +215,7 @@ def _record(message: OutboxMessage, error: str | None, now: datetime, report: De
     if error is None:
         message.delivered_at = message.next_attempt_at = now  # the attempt that delivered it
         report.delivered.append(message.id)
+        log.info("outbox message %s (%s) delivered", message.id, message.kind, extra=_about(message))
     else:
         message.last_error = error
         message.next_attempt_at = now + retry_delay(message.attempts, message.id)
@@ -194,6 +227,7 @@ def _record(message: OutboxMessage, error: str | None, now: datetime, report: De
             message.attempts,
             error,
             message.next_attempt_at,
+            extra=_about(message),
         )
     db.session.commit()
 
@@ -215,6 +249,16 @@ def _note_unroutable(adapters: Mapping[str, AdapterLike], now: datetime, case_id
     count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(*due)) or 0
     db.session.commit()
     return count
+
+
+def _about(message: OutboxMessage) -> dict:
+    """The fields a log line about a message carries (docs/deployment.md): never its payload."""
+    return {
+        "message_id": message.id,
+        "case_id": message.case_id,
+        "kind": message.kind,
+        "attempts": message.attempts,
+    }
 
 
 def _short(text: str) -> str:

@@ -109,15 +109,21 @@ def _bind_links_to_visit(endpoint: str, values: dict) -> None:
 
 
 FIELD_TAG = re.compile(r"<(form|input|textarea|select)\b([^>]*)>", re.IGNORECASE)
-AUTOCOMPLETE = re.compile(r"""\sautocomplete\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+# One attribute with its value: a quoted value is read whole, so words a visitor typed into a value
+# (value="bins autocomplete=on") are never taken for an attribute of their own.
+ATTRIBUTE = re.compile(r"""(\s+)([^\s"'=<>/]+)(\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
 
 def _autocomplete_off(match: re.Match) -> str:
     tag, attributes = match.group(1), match.group(2)
-    attributes = AUTOCOMPLETE.sub("", attributes)
     closing = "/" if attributes.endswith("/") else ""
     attributes = attributes[:-1] if closing else attributes
+    attributes = ATTRIBUTE.sub(_without_autocomplete, attributes)
     return f'<{tag}{attributes} autocomplete="off"{closing}>'
+
+
+def _without_autocomplete(attribute: re.Match) -> str:
+    return "" if attribute.group(2).lower() == "autocomplete" else attribute.group(0)
 
 
 @kiosk.after_app_request

@@ -52,7 +52,7 @@ class ArticleTranslation(db.Model):
 
 def normalise_query(text: str) -> str:
     """A query folded for grouping: "Bin  Day" and "bin day" are the same question."""
-    return " ".join((text or "").split()).casefold()[:500]
+    return " ".join((text or "").split()).casefold()[:500].rstrip()  # the cut leaves no space behind
 
 
 def _normalised_query_default(context) -> str:

@@ -9,9 +9,12 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import config as portal_config
+from . import request_logging, security
 from .extensions import babel, csrf, db, kb_search, login_manager, migrate, wtforms_helpers
 from .i18n import select_locale
 from .json_provider import HtmlSafeJSONProvider
+from .rate_limits import rate_limits
+from .urls import TextSegment
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -19,10 +22,12 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     app.json = HtmlSafeJSONProvider(app)
+    app.url_map.converters.update(default=TextSegment, string=TextSegment)  # before any route is added
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(portal_config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    request_logging.init_app(app)  # first: its request id is on every later hook's log lines
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(Path(__file__).parent / "templates")),
@@ -38,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
     _init_extensions(app)
     _register_blueprints(app)
+    rate_limits.init_app(app)  # after the blueprints: it wraps their views (docs/rate-limits.md)
     _register_commands(app)
     return app
 
@@ -52,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     wtforms_helpers.init_app(app)
     kb_search.init_app(app)
+    security.init_app(app)
     from .database_setup import configure_sqlite
 
     configure_sqlite(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from datetime import timedelta
@@ -23,9 +24,17 @@ def secret_key(instance_path: str) -> str:
         return os.environ["SECRET_KEY"]
     path = Path(instance_path) / "secret_key"
     if not path.exists():
+        # Written whole under another name, then linked into place: processes starting together (gunicorn
+        # workers) all end up with the one key, never a half-written file.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+            file.write(secrets.token_hex(32))
+        try:
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -43,6 +52,8 @@ def delivery_settings() -> dict:
         "CRM_ADAPTER": env("CRM_ADAPTER", "none").lower(),  # open311 | none
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "DELIVERY_TIMEOUT": float(env("DELIVERY_TIMEOUT") or 15),
+        # A crashed worker's message is tried again after this; at least 4 x DELIVERY_TIMEOUT.
+        "OUTBOX_LEASE_SECONDS": float(env("OUTBOX_LEASE_SECONDS") or 600),
         "MAIL_FROM": env("MAIL_FROM", "Northdale District Council <no-reply@northdale.example>"),
         "SMTP_HOST": env("SMTP_HOST", "localhost"),
         "SMTP_PORT": int(env("SMTP_PORT") or 25),
@@ -67,7 +78,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Errors never carry a statement's values into the logs: they can be residents' details or tokens.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLITE_CACHE_MB": int(os.environ.get("SQLITE_CACHE_MB") or 64),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
         "CASE_REFERENCE_PREFIX": os.environ.get("CASE_REFERENCE_PREFIX", "NDC"),
@@ -80,7 +92,9 @@ def from_environment(instance_path: str) -> dict:
         ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "false").lower() == "true",
+        "SESSION_COOKIE_SECURE": secure_cookies(),
+        # Proxies in front whose X-Forwarded-* headers are believed (docs/security.md); nginx in front: 1.
+        "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT") or 0),
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
@@ -89,11 +103,24 @@ def from_environment(instance_path: str) -> dict:
         else None,
         # A 10MB photo (crm_bridge.photos.MAX_BYTES) and the rest of its form; more is refused unread.
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Logs (docs/deployment.md): json, or text (the default only in Flask's debug mode).
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT") or None,
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "INFO",
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,  # /readyz checks it when set
         **staff_settings(),
         **delivery_settings(),
         **kiosk_settings(),
+        **rate_limit_settings(),
         "REPORT_TARGETS": report_targets(),
     }
+
+
+def secure_cookies() -> bool:
+    """Cookies only over https: SESSION_COOKIE_SECURE if set, else whether PUBLIC_BASE_URL is https."""
+    setting = os.environ.get("SESSION_COOKIE_SECURE")
+    if setting:
+        return setting.lower() == "true"
+    return os.environ.get("PUBLIC_BASE_URL", "").lower().startswith("https://")
 
 
 def staff_settings() -> dict:
@@ -119,6 +146,51 @@ def kiosk_settings() -> dict:
         # is wiped and the start screen returns.
         "KIOSK_IDLE_SECONDS": int(env("KIOSK_IDLE_SECONDS") or 60),
         "KIOSK_PROMPT_SECONDS": int(env("KIOSK_PROMPT_SECONDS") or 30),
+    }
+
+
+# Rate limits (docs/rate-limits.md): "<count>/<period>", several joined by ";". Each can be set as
+# RATELIMIT_<NAME>, e.g. RATELIMIT_TRACKING="5/minute;30/hour". A reception kiosk is one device that serves
+# a queue of visitors, so the residents' limits have kiosk versions ("..._kiosk") that are higher.
+DEFAULT_RATE_LIMITS = {
+    "search": "120/minute;2000/hour",  # the results page, search as you type and GET /api/search together
+    "search_kiosk": "240/minute;10000/hour",
+    "chat": "20/minute;200/hour",  # questions to the assistant
+    "chat_kiosk": "40/minute;1000/hour",
+    "feedback": "20/minute;200/hour",  # ratings, "was this helpful?", replies to the assistant
+    "feedback_kiosk": "60/minute;2000/hour",
+    "eform_step": "30/minute;300/hour",  # starting a form and saving its pages (photos too)
+    "eform_step_kiosk": "60/minute;1500/hour",
+    "eform_submit": "3/minute;10/hour",  # sending a form (complaints are forms too)
+    "eform_submit_kiosk": "10/minute;60/hour",
+    "tracking": "10/minute;50/hour",  # POST /track and GET /track/<token> together
+    "tracking_kiosk": "20/minute;200/hour",
+    "sign_in": "5/minute;20/hour",  # staff sign-in: one address trying one username
+    "sign_in_account": "20/hour",  # one username, from any number of addresses
+    "sign_in_address": "30/minute;300/hour",  # one address, any usernames (an office shares one)
+    "second_factor": "5/minute;20/hour",  # the security code step, per account
+    "open311_write": "60/minute;1000/hour",  # POST requests, per API key (else per address)
+    "open311_read": "120/minute;3000/hour",  # the GETs, per API key (else per address)
+}
+# Open311 request types about public places whose requests anyone may look up (docs/open311.md).
+DEFAULT_OPEN311_PUBLIC_SERVICE_CODES = "graffiti,fly-tipping,street-cleaning,dog-fouling,public-toilets"
+
+
+def rate_limit_settings() -> dict:
+    """Flask-Limiter's settings (RATELIMIT_*) and our limits. More than one process (gunicorn workers,
+    several servers) must share one count: set REDIS_URL; memory:// counts in each process alone."""
+    env = os.environ.get
+    public = env("OPEN311_PUBLIC_SERVICE_CODES", DEFAULT_OPEN311_PUBLIC_SERVICE_CODES)
+    switch = env("RATELIMIT_ENABLED", "true").strip().lower()
+    return {
+        "RATELIMIT_ENABLED": switch not in ("false", "0", "no", "off"),  # a typo never turns them off
+        "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env("RATELIMIT_KEY_PREFIX", "portal"),
+        "RATELIMIT_STRATEGY": env("RATELIMIT_STRATEGY", "fixed-window"),
+        "RATE_LIMITS": {
+            name: env(f"RATELIMIT_{name.upper()}") or default for name, default in DEFAULT_RATE_LIMITS.items()
+        },
+        "OPEN311_PUBLIC_SERVICE_CODES": frozenset(code.strip() for code in public.split(",") if code.strip()),
     }
 
 

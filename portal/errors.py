@@ -16,6 +16,10 @@ def _page(status: int, title: str, message: str):
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_error):
+        if request.path.startswith("/open311/"):  # no Open311 route matched (a control character in it)
+            from crm_bridge.open311.views import Open311Error, open311_error
+
+            return open311_error(Open311Error(404, "not an Open311 GeoReport v2 resource (.json or .xml)"))
         return _page(404, _("Page not found"), _("If you typed the web address, check it is correct."))
 
     @app.errorhandler(CSRFError)
@@ -28,6 +32,12 @@ def register_error_handlers(app: Flask) -> None:
             _("Sorry, your form has expired"),
             _("Go back, refresh the page and try again. Nothing you entered has been saved."),
         )
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        from .rate_limits import too_many_requests as answer  # page, htmx fragment or JSON (rate-limits.md)
+
+        return answer(error)
 
     @app.errorhandler(405)
     def not_allowed(_error):

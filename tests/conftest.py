@@ -27,6 +27,7 @@ TEST_CONFIG = {
     "SECRET_KEY": "test-secret",
     "WTF_CSRF_ENABLED": False,
     "SERVER_NAME": "localhost",
+    "RATELIMIT_ENABLED": False,  # tests/portal/test_rate_limits.py turns rate limits on where it tests them
 }
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 

@@ -2,9 +2,11 @@
 
 Push (`crm_push` messages): POST requests.json with the configured API key and the service code our
 request type maps to; the returned service_request_id becomes `case.external_reference`. GeoReport v2
-has no idempotency key, so a case that already has an external reference is never POSTed again; a
-server that answers with a token instead (the spec allows it) has the token kept in the message's
-payload and resolved through tokens/<token>.json on the next attempt, not POSTed again.
+has no idempotency key of its own, so the POST carries the outbox message's key in an `Idempotency-Key`
+header (the IETF draft's name; a CRM that ignores it loses nothing) for a receiver that deduplicates; a
+case that already has an external reference is never POSTed again; a server that answers with a token
+instead (the spec allows it) has the token kept in the message's payload and resolved through
+tokens/<token>.json on the next attempt, not POSTed again.
 
 Pull: mySociety's servicerequestupdates.json extension (update_id, service_request_id, status,
 updated_datetime, description) since the last update we took; each update for one of our cases becomes
@@ -34,6 +36,7 @@ DESCRIPTION_LIMIT = 4000
 FIRST_PULL_LOOKBACK = timedelta(days=1)
 PULL_OVERLAP = timedelta(minutes=5)  # clocks differ; updates seen twice are skipped by their receipt
 EVENT_AUTHOR = "Open311"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class Open311Error(DeliveryError):
@@ -68,7 +71,14 @@ class Open311Client:
     def __init__(self, settings: Open311Settings):
         self.settings = settings
 
-    def call(self, method: str, path: str, fields: dict | None = None, query: dict | None = None):
+    def call(
+        self,
+        method: str,
+        path: str,
+        fields: dict | None = None,
+        query: dict | None = None,
+        headers: Mapping[str, str] | None = None,
+    ):
         jurisdiction_id = self.settings.jurisdiction_id
         jurisdiction = {"jurisdiction_id": jurisdiction_id} if jurisdiction_id else {}
         url = f"{self.settings.endpoint}/{path}"
@@ -76,9 +86,10 @@ class Open311Client:
             url += "?" + urlencode((query or {}) | jurisdiction)
         data = urlencode((fields or {}) | jurisdiction).encode() if method == "POST" else None
         # The endpoint's scheme is checked to be http(s) in Open311Settings.from_config.
-        request = Request(url, data=data, method=method, headers={"Accept": "application/json"})  # noqa: S310
+        headers = {"Accept": "application/json", **(headers or {})}
+        request = Request(url, data=data, method=method, headers=headers)  # noqa: S310
         try:
-            with urlopen(request, timeout=self.settings.timeout) as response:  # noqa: S310
+            with urlopen(request, timeout=self.settings.timeout) as response:  # noqa: S310  # nosec B310
                 body = response.read()
         except HTTPError as error:
             raise Open311Error(f"Open311 {method} {path}: HTTP {error.code} {_error_text(error)}") from error
@@ -116,7 +127,9 @@ class Open311Push:
         token = (message.payload or {}).get("open311_token")
         if token:
             return self._resolve_token(case, token)
-        answer = self.client.call("POST", "requests.json", fields=request_fields(case, self.settings))
+        fields = request_fields(case, self.settings)
+        key = {IDEMPOTENCY_HEADER: message.idempotency_key}  # crm_push:<case reference>, the same every retry
+        answer = self.client.call("POST", "requests.json", fields=fields, headers=key)
         first = answer[0] if isinstance(answer, list) and answer and isinstance(answer[0], dict) else {}
         if first.get("service_request_id") not in (None, ""):
             return _store(case, first["service_request_id"])

@@ -134,7 +134,7 @@ class Visit:
 
 class Generator:
     def __init__(self, options, start, end, catalogue, articles: ArticleChoice, writer: BulkWriter):
-        self.rng = random.Random(options.seed)  # noqa: S311 - seeded on purpose: demo data, not secrets
+        self.rng = random.Random(options.seed)  # noqa: S311 - seeded on purpose: demo data, not secrets  # nosec B311
         self.options, self.start, self.end = options, start, end
         self.catalogue, self.articles, self.writer = catalogue, articles, writer
         self.now_local = datetime.combine(end + timedelta(days=1), time(0))  # the period is over

@@ -184,7 +184,7 @@ class BulkWriter:
             for model in WRITE_ORDER:
                 name = model.__table__.name
                 sequence = f"pg_get_serial_sequence('{name}', 'id')"
-                highest = f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name})"  # noqa: S608 - a model's name
+                highest = f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {name})"  # noqa: S608 - a model's name  # nosec B608
                 self.connection.exec_driver_sql(f"SELECT setval({sequence}, {highest}, false)")
         self.connection.exec_driver_sql("ANALYZE")
 
@@ -199,6 +199,6 @@ class BulkWriter:
         marks = ", ".join("?" * len(columns))
         for start in range(0, len(rows), BATCH_ROWS):
             self.connection.exec_driver_sql(
-                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - model names
+                f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 - model names  # nosec B608
                 rows[start : start + BATCH_ROWS],
             )

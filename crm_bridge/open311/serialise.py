@@ -2,14 +2,15 @@
 lists or XML (xml.etree.ElementTree, the spec's element names).
 
 Pure: no Flask, no database session. A case is read through its attributes only (its events are loaded
-by the caller). What a case shows depends on how it came in: only a case made through Open311 itself
-(channel "app") shows its description and location; a case from any other channel shows its reference,
-type, status and dates, never personal data, free text, answers or location."""
+by the caller). A case shows its reference, type, status, team and dates, never personal data, free text,
+answers or location; only the partner that sent a case through Open311 itself (channel "app") is shown
+what it sent (`with_details`: description, location and the latest public update). Which cases an asker
+may see at all is the store's business (store.Audience)."""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+import xml.etree.ElementTree as ET  # nosec B405  # builds XML only: nothing here parses any
 from datetime import date, datetime, time
 
 from portal.domain import SERVICE_GROUPS
@@ -141,9 +142,10 @@ def service_notice(request_type: RequestType | None) -> str | None:
     return f"We aim to respond within {days} working day{'s' if days != 1 else ''}."
 
 
-def service_request(case, request_type: RequestType | None) -> dict:
-    """A case as the spec's service request: details only for a case made through Open311 itself."""
-    shows_details = case.channel == OPEN311_CHANNEL
+def service_request(case, request_type: RequestType | None, with_details: bool = False) -> dict:
+    """A case as the spec's service request; its details only `with_details` (for the partner that sent
+    it) and only for a case made through Open311 itself."""
+    shows_details = with_details and case.channel == OPEN311_CHANNEL
     location = (case.location or {}) if shows_details else {}
     status = open_or_closed(case.status)
     updated = case.resolved_at if status == "closed" and case.resolved_at else case.updated_at

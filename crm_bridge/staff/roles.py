@@ -1,8 +1,9 @@
 """Roles and the permissions each carries: plain data, checked on every staff route and every case.
 
 Least privilege: a service officer sees only the queues of their own service groups; a manager reads
-everything and may reassign but changes nothing else; a knowledge-base editor sees only the knowledge
-base; an admin manages accounts, reads the audit log and answers data-protection requests."""
+everything and may reassign (and retry failing deliveries) but changes nothing else; a knowledge-base editor
+sees only the knowledge base; an admin manages accounts, reads the audit log and answers data-protection
+requests. Managers and admins, who run the service, see the outbox's delivery backlog."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ class Permission(StrEnum):
     DATA_PROTECTION = "data_protection"  # subject access exports and erasure
     MANAGE_KIOSKS = "manage_kiosks"
     RECEPTION = "reception"  # the reception queue: call the next visitor
+    MANAGE_DELIVERIES = "manage_deliveries"  # the outbox's delivery backlog, and retrying failing messages
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -54,6 +56,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CUSTOMERS,
             Permission.VIEW_REPORTS,
             Permission.VIEW_CONTENT_GAPS,
+            Permission.MANAGE_DELIVERIES,
         }
     ),
     Role.KB_EDITOR: frozenset({Permission.EDIT_KNOWLEDGE_BASE, Permission.VIEW_CONTENT_GAPS}),
@@ -64,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.DATA_PROTECTION,
             Permission.VIEW_CUSTOMERS,
             Permission.MANAGE_KIOSKS,
+            Permission.MANAGE_DELIVERIES,
         }
     ),
 }

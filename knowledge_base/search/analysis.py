@@ -12,7 +12,8 @@ import stopwordsiso
 
 _DATA = Path(__file__).parent / "data"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Control characters, and lone surrogates (text decoded from bad input) that no database can store.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # Snowball algorithms by language code; languages without one are matched on folded words only.
 _STEMMERS = {
@@ -49,8 +50,11 @@ def stop_words(lang: str) -> frozenset[str]:
 
 
 def fold(text: str, lang: str = "en") -> str:
-    """Case-fold and strip accents (diacritics) so 'Café' and 'cafe' meet."""
-    text = unicodedata.normalize("NFKD", text.casefold())
+    """Case-fold and strip accents (diacritics) so 'Café' and 'cafe' meet.
+
+    Decomposed first: styled letters pasted from social media ('𝐁𝐢𝐧', 'ℌ') have no case of their own and
+    only become capitals ('B', 'H') when decomposed, so they are case-folded after that."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     if lang in _KEEP_MARKS:
         return "".join(ch for ch in text if not ("\u064b" <= ch <= "\u065f" or ch == "\u0640"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -59,7 +63,7 @@ def fold(text: str, lang: str = "en") -> str:
 def clean_query(text: str, max_length: int = 500) -> str:
     """What residents type, made safe to analyse and to log: no control characters, bounded length."""
     text = _CONTROL.sub(" ", text or "")
-    return " ".join(text.split())[:max_length]
+    return " ".join(text.split())[:max_length].rstrip()  # a cut just after a word leaves no space behind
 
 
 class Analyzer:

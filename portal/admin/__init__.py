@@ -1,4 +1,4 @@
-"""Administration: staff accounts and the audit log."""
+"""Administration: staff accounts, the audit log, kiosks and the outbox's delivery backlog."""
 
 from flask import Blueprint
 
@@ -7,4 +7,4 @@ from portal.auth.access import guard_staff_blueprint
 admin = Blueprint("admin", __name__, url_prefix="/staff/admin")
 guard_staff_blueprint(admin)
 
-from . import kiosks, views  # noqa: E402,F401  (adds the routes to the blueprint)
+from . import deliveries, kiosks, views  # noqa: E402,F401  (adds the routes to the blueprint)

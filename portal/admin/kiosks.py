@@ -111,7 +111,7 @@ def _show_enrolment(kiosk: Kiosk, code: str, title: str):
         "admin/kiosks_enrolment.html",
         kiosk=kiosk,
         address=address,
-        qr_svg=Markup(qr.replace("<svg ", '<svg role="img" focusable="false" ', 1)),  # noqa: S704 - segno's output
+        qr_svg=Markup(qr.replace("<svg ", '<svg role="img" focusable="false" ', 1)),  # noqa: S704 - segno's output  # nosec B704
         hours=hours,
         page_title=title,
     )

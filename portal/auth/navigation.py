@@ -18,6 +18,7 @@ STAFF_NAVIGATION = (
     ("admin.list_users", _l("Users"), Permission.MANAGE_USERS),
     ("admin.list_kiosks", _l("Kiosks"), Permission.MANAGE_KIOSKS),
     ("admin.show_audit_log", _l("Audit log"), Permission.VIEW_AUDIT),
+    ("admin.show_deliveries", _l("Deliveries"), Permission.MANAGE_DELIVERIES),
 )
 
 

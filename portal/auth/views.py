@@ -22,7 +22,7 @@ auth = Blueprint("auth", __name__, url_prefix="/staff")
 guard_staff_blueprint(auth)
 
 PENDING = "pending_staff_user"  # signed in with a password, waiting for the second factor
-PENDING_SECRET = "pending_totp_secret"  # noqa: S105 (a session key, not a secret)
+PENDING_SECRET = "pending_totp_secret"  # noqa: S105 (a session key, not a secret)  # nosec B105
 
 
 @auth.route("/sign-in", methods=["GET", "POST"])

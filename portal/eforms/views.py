@@ -7,6 +7,7 @@ from crm_bridge.catalogue import default_catalogue
 from crm_bridge.photos import PhotoError
 from portal.channel import current_channel, current_kiosk_id
 from portal.chat.services import transcript_of
+from portal.forms import strip_and_clean
 from portal.layout import render_page
 
 from . import services
@@ -53,7 +54,7 @@ def show_start(code: str):
     return render_template(
         "eforms/start.html",
         request_type=request_type,
-        prefill=request.args.get("q", "")[:500],
+        prefill=strip_and_clean(request.args.get("q", ""))[:500],
         page_title=_(request_type.name),
     )
 
@@ -66,7 +67,8 @@ def start_form(code: str):
         current_channel(),
         str(get_locale()),
         kiosk_id=current_kiosk_id(),
-        details=request.form.get("q", "")[:500],
+        # What a search brought here, cleaned as every form field is: PostgreSQL refuses a NUL in text.
+        details=strip_and_clean(request.form.get("q", ""))[:500],
         transcript=transcript_of(session.get("chat_token")),
         searches=session.get("recent_searches", []),
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import _, get_locale
 
@@ -11,6 +10,8 @@ from portal.domain import LANGUAGES
 from portal.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
 from portal.search.forms import SearchForm
 from portal.urls import safe_next_url
+
+from . import health
 
 main = Blueprint("main", __name__)
 
@@ -71,8 +72,28 @@ def choose_language(lang: str):
 
 @main.get("/healthz")
 def check_health():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    """Liveness: the process answers. Nothing else is checked, so a database outage never gets every
+    process restarted at once (readiness, below, takes them out of the load balancer instead)."""
+    return _no_store(jsonify(status="ok"))
+
+
+@main.get("/readyz")
+def check_readiness():
+    """Readiness: 200 when this process can serve residents, else 503 naming what is not ready."""
+    checks = health.readiness(db.engine, current_app.extensions["migrate"].directory, _redis_client())
+    ready = health.is_ready(checks)
+    return _no_store(jsonify(status="ready" if ready else "not ready", checks=checks)), 200 if ready else 503
+
+
+def _redis_client():
+    """One client (and connection pool) per application, made on first use; None without REDIS_URL."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    if "readiness_redis" not in current_app.extensions:
+        current_app.extensions["readiness_redis"] = health.redis_client(current_app.config["REDIS_URL"])
+    return current_app.extensions["readiness_redis"]
+
+
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -10,6 +10,7 @@ from flask_babel import _, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from crm_bridge.delivery_backlog import backlog_alert
 from crm_bridge.staff.roles import Permission
 from crm_bridge.workbench import case_view, queues
 from crm_bridge.workbench.sla import case_clock, uk_today
@@ -65,6 +66,7 @@ def list_cases():
         form=form,
         results=results,
         counts=None if is_htmx_fragment_request() else queues.queue_counts(scope, today),
+        delivery_alert=None if is_htmx_fragment_request() else backlog_alert(),
         today=today,
         clock_of=case_clock,
         channel_labels=CHANNEL_LABELS,

@@ -80,11 +80,29 @@ def _sign_in(page, user, secret: str | None = None) -> None:
     expect(page.locator("main form[action$='/staff/sign-in']")).to_have_count(0)
 
 
+def _fail_a_delivery(case) -> None:
+    """A push to the CRM failing for an hour: the workbench's delivery banner and the deliveries page's
+    retry forms are swept too."""
+    from datetime import timedelta
+
+    from crm_bridge.models import OutboxMessage
+    from portal.db import db, utcnow
+
+    now = utcnow()
+    db.session.add(
+        OutboxMessage(kind="crm_push", case_id=case.id, idempotency_key=f"crm_push:{case.reference}",
+                      attempts=7, last_error="Open311 503: service unavailable",
+                      created_at=now - timedelta(hours=1), next_attempt_at=now + timedelta(hours=1))
+    )  # fmt: skip
+    db.session.commit()
+
+
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_every_staff_page_passes_axe(request, new_page, create_staff, create_case, lang):
     from knowledge_base.models import Article
 
     case = create_case(status="in_progress")
+    _fail_a_delivery(case)
     slug = Article.query.first().slug
     advisor = create_staff("advisor")
     manager = create_staff("manager")
@@ -149,4 +167,5 @@ def test_every_staff_page_passes_axe(request, new_page, create_staff, create_cas
     sweep.goto("/staff/admin/audit", "audit log")
     sweep.goto("/staff/admin/kiosks", "kiosks admin")
     sweep.goto("/staff/admin/kiosks/new", "new kiosk")
+    sweep.goto("/staff/admin/deliveries", "deliveries")
     sweep.assert_clean()

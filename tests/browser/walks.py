@@ -141,7 +141,7 @@ def _walk_rating(sweep) -> None:
     page.locator("#satisfaction-send").click()
     expect(page.locator("#satisfaction .govuk-error-message")).to_be_visible()
     sweep.check("satisfaction question with errors")
-    token = page.locator("#satisfaction input[name$=token]").get_attribute("value")
+    token = page.locator("#satisfaction input[name$='-token']").get_attribute("value")
     sweep.goto(f"/rate-our-service?token={token}", "satisfaction page")
     page.locator("input[name$=rating]").first.check()
     submit(page, "#satisfaction-send")

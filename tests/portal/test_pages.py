@@ -48,13 +48,6 @@ def test_not_found_page_gives_ways_to_contact_the_council(client):
     assert page(response).find("a", href="tel:01632960000")
 
 
-def test_healthz_reports_the_database(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
 def test_search_results_as_htmx_fragment_are_only_the_results_block(client, sample_content):
     response = client.get("/search?q=wheely+bin", headers={"HX-Request": "true"})
 

@@ -1,4 +1,7 @@
-"""GET requests, one request and tokens: the spec's filters, its schemas, and what a public API may show."""
+"""GET requests, one request and tokens: the spec's filters, its schemas, and what a public API may show.
+
+The filter tests publish the request types they use (OPEN311_PUBLIC_SERVICE_CODES): who may see which
+case is tested in test_privacy.py."""
 
 from __future__ import annotations
 
@@ -33,6 +36,11 @@ REQUEST_FIELDS = [
     "media_url",
 ]
 PERSONAL = ("Ann", "Smith", "ann@example.org", "01632", "960123", "Acacia", "ND1 1AA", "54.5")
+
+
+@pytest.fixture(autouse=True)
+def _published(app):
+    app.config["OPEN311_PUBLIC_SERVICE_CODES"] = frozenset({"missed-bin", "graffiti", "bus-pass"})
 
 
 def ids(response) -> list[str]:
@@ -140,7 +148,7 @@ def test_at_most_the_limit_is_returned(app, make_case):
         make_case(key)
     now = utcnow()
     query = RequestQuery(start=now - timedelta(days=1), end=now + timedelta(days=1), limit=2)
-    assert len(store.find_requests(query)) == 2
+    assert len(store.find_requests(query, store.Audience(frozenset({"missed-bin"})))) == 2
 
 
 def test_one_request_in_json_and_xml(client, make_case, validate):
@@ -179,12 +187,13 @@ def test_a_web_case_shows_no_personal_data_free_text_answers_or_location(client,
         assert "green" not in body  # an answer
 
 
-def test_an_open311_case_shows_what_the_partner_sent_but_no_internal_notes(client, make_case):
-    case = make_case("a", channel="app")
+def test_an_open311_case_shows_its_partner_what_it_sent_but_no_internal_notes(client, make_case, api_key):
+    case = make_case("open311:fixmystreet:1", channel="app")
     case.events.append(CaseEvent(kind="public_update", text="Crew sent back", public=True))
     case.events.append(CaseEvent(kind="internal_note", text="Call Ann on 01632 960123", public=False))
     db.session.commit()
-    request = client.get(f"/open311/v2/requests/{case.reference}.json").get_json()[0]
+    headers = {"X-Api-Key": api_key}
+    request = client.get(f"/open311/v2/requests/{case.reference}.json", headers=headers).get_json()[0]
     assert request["description"] == "Bin left at 14 Acacia Avenue, call Ann on 01632 960123"
     assert (request["address"], request["zipcode"], request["lat"], request["long"]) == (
         "14 Acacia Avenue",
@@ -197,9 +206,10 @@ def test_an_open311_case_shows_what_the_partner_sent_but_no_internal_notes(clien
     assert "Smith" not in repr(request)
 
 
-def test_a_posted_request_can_be_followed(client, post, validate):
+def test_a_posted_request_can_be_followed(client, post, validate, api_key):
     reference = post(description="Bin by the gate").get_json()[0]["service_request_id"]
-    requests = client.get(f"/open311/v2/requests.json?service_request_id={reference}").get_json()
+    query = f"?service_request_id={reference}&api_key={api_key}"
+    requests = client.get(f"/open311/v2/requests.json{query}").get_json()
     validate(requests, "requests.json")
     assert (requests[0]["description"], requests[0]["status"], requests[0]["lat"]) == (
         "Bin by the gate",

@@ -98,8 +98,19 @@ def test_a_web_case_shows_no_personal_data_free_text_or_location():
     assert "Acacia" not in repr(request)
 
 
-def test_an_open311_case_shows_its_details_and_latest_public_note():
+def test_an_open311_case_shows_no_details_but_to_the_partner_that_sent_it():
     request = serialise.service_request(a_case("app"), CATALOGUE.get("missed-bin"))
+    hidden = ("description", "address", "zipcode", "lat", "long", "status_notes")
+    assert all(request[field] is None for field in hidden)
+
+
+def test_a_web_case_shows_no_details_even_with_details_asked_for():
+    request = serialise.service_request(a_case("web"), CATALOGUE.get("missed-bin"), with_details=True)
+    assert all(request[field] is None for field in ("description", "address", "lat", "status_notes"))
+
+
+def test_an_open311_case_shows_its_partner_its_details_and_latest_public_note():
+    request = serialise.service_request(a_case("app"), CATALOGUE.get("missed-bin"), with_details=True)
     assert request["description"] == "Ann Smith, 14 Acacia Avenue: <b>bin</b> missed"
     assert (request["address"], request["zipcode"], request["lat"], request["long"]) == (
         "14 Acacia Avenue",

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from crm_bridge.adapters import DeliveryError
+from crm_bridge.configured import IN_REQUEST_KINDS
 from crm_bridge.models import OutboxMessage
 from crm_bridge.outbox import (
     MAX_RETRY,
@@ -137,6 +138,19 @@ def test_deliver_for_case_takes_only_that_case_and_never_raises(app, make_case, 
     assert deliver_for_case(second.id, Broken()) is None
     assert "the worker will retry" in caplog.text
     assert message_of("acknowledgement", second).delivered_at is None
+
+
+def test_inside_a_request_only_the_residents_messages_are_tried(app, make_case, message_of):
+    """A CRM that hangs must not hold the resident's request: deliver_now leaves CRM pushes to the worker."""
+    case = make_case(push=True)
+    resident, crm = Recorder(), Recorder()
+    adapters = {"acknowledgement": resident, "crm_push": crm}
+    report = deliver_for_case(case.id, adapters, kinds=IN_REQUEST_KINDS)
+    assert report.delivered == [message_of("acknowledgement", case).id]
+    assert crm.seen == []
+    pushed = message_of("crm_push", case)
+    assert pushed.delivered_at is None and pushed.attempts == 0 and pushed.last_error is None
+    assert deliver_due(adapters).delivered == [pushed.id]
 
 
 def test_the_worker_loop_runs_rounds_until_stopped(app):
