@@ -137,10 +137,12 @@ def on_starting(server) -> None:
 def post_worker_init(worker) -> None:
     """Build the search index before the first request, so no resident waits for it; a database not yet
     answering only delays that to the first search."""
+    from knowledge_base.search.language import detect_query_language
     from portal.extensions import kb_search
 
     app = worker.wsgi
     started = time.perf_counter()
+    detect_query_language("when is my bin collected")  # the detector loads its models on first use (~1 s)
     try:
         with app.app_context():
             engine = kb_search.service(app).engine()

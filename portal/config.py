@@ -81,6 +81,7 @@ def from_environment(instance_path: str) -> dict:
         # Errors never carry a statement's values into the logs: they can be residents' details or tokens.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SQLITE_CACHE_MB": int(os.environ.get("SQLITE_CACHE_MB") or 64),
+        "SQLITE_BUSY_TIMEOUT_SECONDS": float(os.environ.get("SQLITE_BUSY_TIMEOUT_SECONDS") or 15),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Northdale District Council"),
         "CASE_REFERENCE_PREFIX": os.environ.get("CASE_REFERENCE_PREFIX", "NDC"),
         # Residents' photos: outside the static files, served only through permission-checked views.

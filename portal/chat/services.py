@@ -26,14 +26,16 @@ def find_chat(token: str | None) -> ChatSession | None:
 def ask(
     chat: ChatSession | None, question: str, lang: str, channel: str, kiosk_id: int | None = None
 ) -> ChatSession:
+    # Searched before the transcript changes: on SQLite the first write takes the database's one write lock,
+    # which would otherwise be held while the search runs.
+    response, results = search_knowledge_base(
+        question, lang, channel=channel, source="chat", limit=1 + MORE_ANSWERS
+    )
     if chat is None:
         chat = ChatSession(token=secrets.token_urlsafe(32), channel=channel, lang=lang, kiosk_id=kiosk_id)
         db.session.add(chat)
     _close_open_questions(chat)
     chat.messages.append(ChatMessage(role="resident", kind="question", text=question))
-    response, results = search_knowledge_base(
-        question, lang, channel=channel, source="chat", limit=1 + MORE_ANSWERS
-    )
     offered = [_offer(result) for result in results]
     if response.confident:
         chat.messages.append(
