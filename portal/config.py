@@ -152,9 +152,10 @@ def kiosk_settings() -> dict:
 
 # Rate limits (docs/rate-limits.md): "<count>/<period>", several joined by ";". Each can be set as
 # RATELIMIT_<NAME>, e.g. RATELIMIT_TRACKING="5/minute;30/hour". A reception kiosk is one device that serves
-# a queue of visitors, so the residents' limits have kiosk versions ("..._kiosk") that are higher.
+# a queue of visitors, so the residents' limits have kiosk versions ("..._kiosk") that are higher. Mobile
+# networks put many phones behind one address (carrier-grade NAT), so a resident's limit is set for a crowd.
 DEFAULT_RATE_LIMITS = {
-    "search": "120/minute;2000/hour",  # the results page, search as you type and GET /api/search together
+    "search": "300/minute;6000/hour",  # the results page, search as you type and GET /api/search together
     "search_kiosk": "240/minute;10000/hour",
     "chat": "20/minute;200/hour",  # questions to the assistant
     "chat_kiosk": "40/minute;1000/hour",
@@ -162,9 +163,9 @@ DEFAULT_RATE_LIMITS = {
     "feedback_kiosk": "60/minute;2000/hour",
     "eform_step": "30/minute;300/hour",  # starting a form and saving its pages (photos too)
     "eform_step_kiosk": "60/minute;1500/hour",
-    "eform_submit": "3/minute;10/hour",  # sending a form (complaints are forms too)
+    "eform_submit": "10/minute;100/hour",  # sending a form (complaints are forms too)
     "eform_submit_kiosk": "10/minute;60/hour",
-    "tracking": "10/minute;50/hour",  # POST /track and GET /track/<token> together
+    "tracking": "30/minute;300/hour",  # POST /track and GET /track/<token> together
     "tracking_kiosk": "20/minute;200/hour",
     "sign_in": "5/minute;20/hour",  # staff sign-in: one address trying one username
     "sign_in_account": "20/hour",  # one username, from any number of addresses
