@@ -15,6 +15,7 @@ from flask import Flask
 from flask_babel import Babel
 
 from portal import create_app
+from portal.config import DEFAULT_RATE_LIMITS
 from portal.db import db
 from portal.rate_limits import wait_in_words
 
@@ -298,7 +299,7 @@ def test_limits_and_storage_come_from_the_environment(monkeypatch, tmp_path):
     config = from_environment(str(tmp_path))
     assert config["RATELIMIT_STORAGE_URI"] == REDIS_URL
     assert config["RATE_LIMITS"]["tracking"] == "5/minute;30/hour"
-    assert config["RATE_LIMITS"]["search"] == "120/minute;2000/hour"
+    assert config["RATE_LIMITS"]["search"] == DEFAULT_RATE_LIMITS["search"]
 
     monkeypatch.delenv("REDIS_URL")
     assert from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
