@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -48,6 +50,26 @@ def case_status_label(status: str) -> str:
         "closed": _("Closed"),
     }
     return labels.get(status, status)
+
+
+def pagination(page: int, pages: int, href: Callable[[int], str], label: str) -> dict | None:
+    """govukPagination's parameters: the first, last and nearby pages, with ellipses between; None when
+    there is only one page."""
+    if pages < 2:
+        return None
+    items, last = [], 0
+    for number in range(1, pages + 1):
+        if number in (1, pages) or abs(number - page) <= 2:
+            if number - last > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": number, "href": href(number), "current": number == page})
+            last = number
+    return {
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if page < pages else None,
+        "items": items,
+        "landmarkLabel": label,
+    }
 
 
 def _layout_context() -> dict:

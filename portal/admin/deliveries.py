@@ -18,6 +18,7 @@ from crm_bridge.configured import outbox_lease
 from crm_bridge.staff.roles import Permission
 from portal.auth.access import permission_required
 from portal.db import utcnow
+from portal.layout import pagination
 from portal.workbench.views import uk_time
 
 from . import admin
@@ -104,23 +105,7 @@ def _may_open_case(service_group: str | None) -> bool:
 
 
 def _pagination(page: delivery_backlog.BacklogPage) -> dict | None:
-    """govukPagination's parameters: first, last and nearby pages."""
-    if page.pages < 2:
-        return None
-
     def href(number: int) -> str:
         return url_for("admin.show_deliveries", page=number)
 
-    items, last = [], 0
-    for number in range(1, page.pages + 1):
-        if number in (1, page.pages) or abs(number - page.page) <= 2:
-            if number - last > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "href": href(number), "current": number == page.page})
-            last = number
-    return {
-        "previous": {"href": href(page.page - 1)} if page.page > 1 else None,
-        "next": {"href": href(page.page + 1)} if page.page < page.pages else None,
-        "items": items,
-        "landmarkLabel": _("Pages of messages not yet delivered"),
-    }
+    return pagination(page.page, page.pages, href, _("Pages of messages not yet delivered"))

@@ -17,7 +17,7 @@ from crm_bridge.workbench.sla import case_clock, uk_today
 from crm_bridge.working_days import UK_TIME
 from portal.auth.access import audit_read, audit_reads, permission_required, require_case_scope
 from portal.eforms.services import upload_folder
-from portal.layout import is_htmx_fragment_request, render_page
+from portal.layout import is_htmx_fragment_request, pagination, render_page
 
 from . import workbench
 from .action_forms import forms_for
@@ -77,27 +77,15 @@ def list_cases():
 
 
 def _pagination(results) -> dict | None:
-    """govukPagination's parameters: the first, last and nearby pages, keeping the filters in the links."""
-    if results is None or results.pages < 2:
+    """The pages of the queue, keeping the filters in the links."""
+    if results is None:
         return None
     args = request.args.to_dict()
 
     def href(number: int) -> str:
         return url_for("workbench.list_cases", **{**args, "page": number})
 
-    items, last = [], 0
-    for number in range(1, results.pages + 1):
-        if number in (1, results.pages) or abs(number - results.page) <= 2:
-            if number - last > 1:
-                items.append({"ellipsis": True})
-            items.append({"number": number, "href": href(number), "current": number == results.page})
-            last = number
-    return {
-        "previous": {"href": href(results.page - 1)} if results.page > 1 else None,
-        "next": {"href": href(results.page + 1)} if results.page < results.pages else None,
-        "items": items,
-        "landmarkLabel": _("Pages of cases"),
-    }
+    return pagination(results.page, results.pages, href, _("Pages of cases"))
 
 
 def render_case_page(case, status: int = 200, **extra_context):
